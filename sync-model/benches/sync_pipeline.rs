@@ -1,0 +1,187 @@
+//! Decode + resolve + plan (dynamic) over member and snapshot line text
+//! for 10k, 100k and 1M members, with ~1% churn against the snapshot.
+//! Prints input size, peak heap and time of one run per size, then lets
+//! criterion time it (dropping the resulting plan is not timed).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use sync_model::identity::IdentityResolver;
+use sync_model::members::{
+    write_member_line, write_snapshot_line, MemberDecoder, SnapshotDecoder,
+};
+use sync_model::{
+    plan_owned, ExportKind, LeanplumIdProperty, Member, Profile, Snapshot,
+    SnapshotEntry, SyncPlan,
+};
+
+/// System allocator that tracks live and peak heap bytes.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = System.alloc(layout);
+        if !ptr.is_null() {
+            grow(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(
+        &self,
+        ptr: *mut u8,
+        layout: Layout,
+        new_size: usize,
+    ) -> *mut u8 {
+        let new = System.realloc(ptr, layout, new_size);
+        if !new.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            grow(new_size);
+        }
+        new
+    }
+}
+
+fn grow(bytes: usize) {
+    let live = LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const CHUNK: usize = 64 * 1024;
+
+/// Member-line and snapshot-line text for `n` members.
+fn inputs(n: usize) -> (Vec<u8>, Vec<u8>) {
+    let mut members = String::with_capacity(n * 40);
+    let mut snapshot = String::with_capacity(n * 40);
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for i in 0..n {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let distinct_id = format!("{:016x}-{i}", state);
+        let leanplum_id = format!("lp_{i:09}");
+        let profile = match i % 100 {
+            0..=4 => Profile::Anonymous,
+            5..=24 => Profile::Identified(LeanplumIdProperty::Absent),
+            25..=97 => Profile::Identified(LeanplumIdProperty::Text(
+                leanplum_id.clone(),
+            )),
+            _ => Profile::Identified(LeanplumIdProperty::NotText(
+                (i % 1000).to_string(),
+            )),
+        };
+        let exported_as = match &profile {
+            Profile::Anonymous => None,
+            Profile::Identified(LeanplumIdProperty::Text(lp)) => Some(lp),
+            Profile::Identified(_) => Some(&distinct_id),
+        };
+        // ~0.5% of current members are new since the snapshot.
+        if let Some(id) = exported_as.filter(|_| i % 200 != 7) {
+            let entry = SnapshotEntry {
+                leanplum_id: id.clone(),
+                distinct_id: distinct_id.clone(),
+            };
+            write_snapshot_line(&entry, &mut snapshot);
+        }
+        // ~0.5% of snapshot entries have left the cohort.
+        if i % 200 == 3 {
+            let gone = SnapshotEntry {
+                leanplum_id: format!("lp_gone_{i}"),
+                distinct_id: format!("gone-{i}"),
+            };
+            write_snapshot_line(&gone, &mut snapshot);
+        }
+        let member = Member {
+            distinct_id,
+            profile,
+        };
+        write_member_line(&member, &mut members);
+    }
+    (members.into_bytes(), snapshot.into_bytes())
+}
+
+/// The measured pipeline: decode both streams, resolve, diff.
+fn pipeline(members: &[u8], snapshot: &[u8], n: usize) -> SyncPlan {
+    let mut resolver = IdentityResolver::with_capacity(n);
+    let mut decoder = MemberDecoder::new();
+    for chunk in members.chunks(CHUNK) {
+        if let Err(error) = decoder.push(chunk, |m| resolver.push(m)) {
+            panic!("member text is malformed: {error}");
+        }
+    }
+    if let Err(error) = decoder.finish(|m| resolver.push(m)) {
+        panic!("member text is malformed: {error}");
+    }
+    let current = resolver.finish();
+    let mut entries = Vec::with_capacity(n);
+    let mut decoder = SnapshotDecoder::new();
+    for chunk in snapshot.chunks(CHUNK) {
+        if let Err(error) = decoder.push(chunk, |e| entries.push(e)) {
+            panic!("snapshot text is malformed: {error}");
+        }
+    }
+    if let Err(error) = decoder.finish(|e| entries.push(e)) {
+        panic!("snapshot text is malformed: {error}");
+    }
+    let previous = Snapshot::from_entries(entries);
+    plan_owned(ExportKind::Dynamic, current, previous)
+}
+
+fn megabytes(bytes: usize) -> f64 {
+    bytes as f64 / 1_000_000.0
+}
+
+fn sync_pipeline(c: &mut Criterion) {
+    for n in [10_000, 100_000, 1_000_000] {
+        let (members, snapshot) = inputs(n);
+        let input = members.len() + snapshot.len();
+        let before = LIVE.load(Ordering::Relaxed);
+        PEAK.store(before, Ordering::Relaxed);
+        let start = Instant::now();
+        let result = pipeline(&members, &snapshot, n);
+        let elapsed = start.elapsed();
+        let peak = PEAK.load(Ordering::Relaxed) - before;
+        let counts = result.counts();
+        drop(result);
+        println!(
+            "{n} members: input {:.1} MB, peak heap {:.1} MB, time {} ms \
+             (add {}, remove {}, unchanged {})",
+            megabytes(input),
+            megabytes(peak),
+            elapsed.as_millis(),
+            counts.add,
+            counts.remove,
+            counts.unchanged,
+        );
+        let mut group = c.benchmark_group("decode_resolve_plan");
+        group.sample_size(10);
+        group.warm_up_time(Duration::from_secs(1));
+        group.measurement_time(Duration::from_secs(if n >= 1_000_000 {
+            8
+        } else {
+            3
+        }));
+        group.bench_function(format!("{n}"), |b| {
+            b.iter_with_large_drop(|| {
+                black_box(pipeline(&members, &snapshot, n))
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, sync_pipeline);
+criterion_main!(benches);

@@ -1,0 +1,433 @@
+//! Decides which Leanplum user id each cohort member is exported under,
+//! which members are left out and why, and how Leanplum's user ids map
+//! back to people.
+//!
+//! # Rules, applied to each member in input order
+//!
+//! 1. Anonymous members are not exported.
+//! 2. A `$leanplum_user_id` string with non-blank content is the Leanplum
+//!    id exactly as given ([`IdSource::LeanplumUserId`]).
+//! 3. A `$leanplum_user_id` that is not a string, or is blank, falls back
+//!    to the distinct id ([`IdSource::Fallback`], flagged
+//!    [`Flag::Fallback`]). Without the property the distinct id is used
+//!    ([`IdSource::DistinctId`], not flagged).
+//! 4. A resulting id that is empty, longer than [`MAX_LEANPLUM_ID_CHARS`]
+//!    characters or holds a control character is not exported
+//!    ([`Flag::Invalid`]).
+//! 5. When several members resolve to the same Leanplum id, the first one
+//!    is exported and the rest are dropped ([`Flag::Conflict`]).
+//!
+//! # Summary arithmetic
+//!
+//! Each identified member lands in exactly one of `by_leanplum_user_id`,
+//! `by_distinct_id`, `fallbacks` or `invalid`, counted before duplicates
+//! are dropped; `conflicts` counts the members dropped as duplicates. So:
+//!
+//! * `members = anonymous + identified`
+//! * `identified = by_leanplum_user_id + by_distinct_id + fallbacks +
+//!   invalid`
+//! * `exported = by_leanplum_user_id + by_distinct_id + fallbacks -
+//!   conflicts = resolved.len()`
+
+use crate::fast_hash::{repeats, sorted_ids, FastMap};
+use crate::members::{LeanplumIdProperty, Member, Profile, LEANPLUM_USER_ID};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Longest Leanplum user id accepted, in characters.
+pub const MAX_LEANPLUM_ID_CHARS: usize = 400;
+
+/// Where a resolved Leanplum id came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdSource {
+    /// The profile's `$leanplum_user_id` string.
+    LeanplumUserId,
+    /// The distinct id, because the profile has no `$leanplum_user_id`.
+    DistinctId,
+    /// The distinct id, because `$leanplum_user_id` was unusable.
+    Fallback,
+}
+
+/// A member that will be exported, reduced to its two ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedMember {
+    /// The analytics distinct id.
+    pub distinct_id: String,
+    /// The Leanplum user id the attribute is set on.
+    pub leanplum_id: String,
+    /// Where `leanplum_id` came from.
+    pub source: IdSource,
+}
+
+/// Why a member is called out to the admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// Exported under its distinct id because `$leanplum_user_id` was
+    /// unusable.
+    Fallback,
+    /// Not exported because its Leanplum id is not acceptable.
+    Invalid,
+    /// Several members share one Leanplum id; only the first is exported.
+    Conflict,
+}
+
+/// A member called out to the admin, with the reason in words.
+///
+/// Fallback and Invalid rows are one per member. Conflict rows are one
+/// per shared Leanplum id: `distinct_id` is the member that is exported
+/// and `reason` names every distinct id involved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlaggedMember {
+    /// The member's distinct id.
+    pub distinct_id: String,
+    /// The Leanplum id concerned, when there is one.
+    pub leanplum_id: Option<String>,
+    /// The kind of problem.
+    pub flag: Flag,
+    /// What happened and why, as a sentence.
+    pub reason: String,
+}
+
+/// Member counts by outcome; see the module docs for how they add up.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize,
+)]
+pub struct IdentitySummary {
+    /// Every member seen.
+    pub members: u64,
+    /// Members with a profile that has properties.
+    pub identified: u64,
+    /// Members without a profile, or with an empty one.
+    pub anonymous: u64,
+    /// Identified members resolved by their `$leanplum_user_id` string.
+    pub by_leanplum_user_id: u64,
+    /// Identified members without `$leanplum_user_id`, resolved by their
+    /// distinct id.
+    pub by_distinct_id: u64,
+    /// Identified members whose unusable `$leanplum_user_id` fell back to
+    /// the distinct id.
+    pub fallbacks: u64,
+    /// Identified members whose Leanplum id is not acceptable.
+    pub invalid: u64,
+    /// Members dropped because an earlier member has the same Leanplum id.
+    pub conflicts: u64,
+    /// Members exported: the length of [`IdentityMatch::resolved`].
+    pub exported: u64,
+}
+
+/// The result of identity matching over a whole cohort.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityMatch {
+    /// Members to export, in input order, each Leanplum id once.
+    pub resolved: Vec<ResolvedMember>,
+    /// Counts by outcome.
+    pub summary: IdentitySummary,
+    /// Members called out: Fallback and Invalid in input order, then
+    /// Conflict in the order of the exported member.
+    pub flagged: Vec<FlaggedMember>,
+}
+
+/// Resolves members one at a time, as they stream in; repeated Leanplum
+/// ids are found in [`IdentityResolver::finish`].
+#[derive(Debug, Clone, Default)]
+pub struct IdentityResolver {
+    /// Every member with a valid id, repeats included, in input order.
+    candidates: Vec<ResolvedMember>,
+    summary: IdentitySummary,
+    flagged: Vec<FlaggedMember>,
+}
+
+/// Why a `$leanplum_user_id` cannot be used, from its JSON text.
+fn unusable_reason(json: &str) -> String {
+    let kind = match json.trim_start().as_bytes().first() {
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'[') => "a list",
+        Some(b'{') => "an object",
+        Some(b'"') => "a quoted string",
+        Some(b'-' | b'0'..=b'9') => "a number",
+        _ => "not a string",
+    };
+    format!(
+        "{LEANPLUM_USER_ID} is {kind} ({}), not a string, so the distinct \
+         id is used.",
+        clip(json, 60)
+    )
+}
+
+/// `text` cut to at most `max` characters, marking the cut with `…`.
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
+/// Why `id` is not an acceptable Leanplum id, if it is not.
+fn invalid_reason(id: &str) -> Option<String> {
+    if id.is_empty() {
+        return Some("The Leanplum id is empty.".to_owned());
+    }
+    let chars = id.chars().count();
+    if chars > MAX_LEANPLUM_ID_CHARS {
+        return Some(format!(
+            "The Leanplum id is {chars} characters long; Leanplum accepts \
+             at most {MAX_LEANPLUM_ID_CHARS}."
+        ));
+    }
+    if id.chars().any(char::is_control) {
+        return Some(
+            "The Leanplum id contains a control character (such as a tab \
+             or line break), which Leanplum does not accept."
+                .to_owned(),
+        );
+    }
+    None
+}
+
+impl IdentityResolver {
+    /// A resolver with nothing pushed yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A resolver with room for about `members` members.
+    pub fn with_capacity(members: usize) -> Self {
+        Self {
+            candidates: Vec::with_capacity(members),
+            ..Self::default()
+        }
+    }
+
+    /// Applies the rules to one member.
+    pub fn push(&mut self, member: Member) {
+        self.summary.members += 1;
+        let Member {
+            distinct_id,
+            profile,
+        } = member;
+        let property = match profile {
+            Profile::Anonymous => {
+                self.summary.anonymous += 1;
+                return;
+            }
+            Profile::Identified(property) => property,
+        };
+        self.summary.identified += 1;
+        let (leanplum_id, source, fallback_reason) = match property {
+            LeanplumIdProperty::Text(text) if !text.trim().is_empty() => {
+                (text, IdSource::LeanplumUserId, None)
+            }
+            LeanplumIdProperty::Text(_) => (
+                distinct_id.clone(),
+                IdSource::Fallback,
+                Some(format!(
+                    "{LEANPLUM_USER_ID} is blank, so the distinct id is used."
+                )),
+            ),
+            LeanplumIdProperty::NotText(json) => (
+                distinct_id.clone(),
+                IdSource::Fallback,
+                Some(unusable_reason(&json)),
+            ),
+            LeanplumIdProperty::Absent => {
+                (distinct_id.clone(), IdSource::DistinctId, None)
+            }
+        };
+        if let Some(problem) = invalid_reason(&leanplum_id) {
+            self.summary.invalid += 1;
+            let reason = match (source, fallback_reason) {
+                (IdSource::Fallback, Some(why)) => {
+                    format!("{why} {problem} Not exported.")
+                }
+                (IdSource::DistinctId, _) => format!(
+                    "{problem} It is the distinct id, used because the \
+                     profile has no {LEANPLUM_USER_ID}. Not exported."
+                ),
+                _ => format!("{problem} Not exported."),
+            };
+            self.flagged.push(FlaggedMember {
+                distinct_id,
+                leanplum_id: Some(leanplum_id),
+                flag: Flag::Invalid,
+                reason,
+            });
+            return;
+        }
+        match source {
+            IdSource::LeanplumUserId => self.summary.by_leanplum_user_id += 1,
+            IdSource::DistinctId => self.summary.by_distinct_id += 1,
+            IdSource::Fallback => self.summary.fallbacks += 1,
+        }
+        if let Some(reason) = fallback_reason {
+            self.flagged.push(FlaggedMember {
+                distinct_id: distinct_id.clone(),
+                leanplum_id: Some(leanplum_id.clone()),
+                flag: Flag::Fallback,
+                reason,
+            });
+        }
+        self.candidates.push(ResolvedMember {
+            distinct_id,
+            leanplum_id,
+            source,
+        });
+    }
+
+    /// Members pushed so far.
+    pub fn members(&self) -> u64 {
+        self.summary.members
+    }
+
+    /// Completes matching: keeps the first member for each Leanplum id
+    /// and flags each shared id once.
+    pub fn finish(self) -> IdentityMatch {
+        let IdentityResolver {
+            candidates,
+            mut summary,
+            mut flagged,
+        } = self;
+        let sorted =
+            sorted_ids(candidates.iter().map(|c| c.leanplum_id.as_str()));
+        let same =
+            |a: usize, b: usize| match (candidates.get(a), candidates.get(b)) {
+                (Some(a), Some(b)) => a.leanplum_id == b.leanplum_id,
+                _ => false,
+            };
+        let mut repeated = repeats(&sorted, same);
+        drop(sorted);
+        summary.conflicts = repeated.len() as u64;
+        summary.exported = (candidates.len() - repeated.len()) as u64;
+        if repeated.is_empty() {
+            return IdentityMatch {
+                resolved: candidates,
+                summary,
+                flagged,
+            };
+        }
+        repeated.sort_unstable();
+        let mut dropped = vec![false; candidates.len()];
+        for group in repeated.chunk_by(|a, b| a.0 == b.0) {
+            let Some(winner) = group.first().and_then(|g| candidates.get(g.0))
+            else {
+                continue;
+            };
+            let mut names = format!("\"{}\"", winner.distinct_id);
+            for &(_, pos) in group {
+                if let (Some(loser), Some(flag)) =
+                    (candidates.get(pos), dropped.get_mut(pos))
+                {
+                    *flag = true;
+                    names.push_str(", \"");
+                    names.push_str(&loser.distinct_id);
+                    names.push('"');
+                }
+            }
+            flagged.push(FlaggedMember {
+                distinct_id: winner.distinct_id.clone(),
+                leanplum_id: Some(winner.leanplum_id.clone()),
+                flag: Flag::Conflict,
+                reason: format!(
+                    "{} members resolve to the Leanplum id \"{}\": {names}. \
+                     It is sent once, for \"{}\" (first in the cohort); the \
+                     others are not exported.",
+                    group.len() + 1,
+                    winner.leanplum_id,
+                    winner.distinct_id
+                ),
+            });
+        }
+        let resolved = candidates
+            .into_iter()
+            .zip(dropped)
+            .filter_map(|(member, dropped)| (!dropped).then_some(member))
+            .collect();
+        IdentityMatch {
+            resolved,
+            summary,
+            flagged,
+        }
+    }
+}
+
+/// Resolves a whole cohort at once.
+pub fn resolve(members: impl IntoIterator<Item = Member>) -> IdentityMatch {
+    let members = members.into_iter();
+    let mut resolver = IdentityResolver::with_capacity(members.size_hint().0);
+    for member in members {
+        resolver.push(member);
+    }
+    resolver.finish()
+}
+
+/// Maps Leanplum user ids back to the distinct ids of the people behind
+/// them.
+///
+/// Setting `$leanplum_user_id` on a profile aliases that value to the
+/// profile's distinct id, so events Leanplum sends back under its own user
+/// id count for the right person. A later record for the same Leanplum id
+/// replaces the earlier one.
+#[derive(Debug, Clone, Default)]
+pub struct Aliases {
+    people: FastMap<String, String>,
+}
+
+impl Aliases {
+    /// No aliases.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Aliases from every member resolved by its `$leanplum_user_id`.
+    pub fn from_resolved<'a>(
+        resolved: impl IntoIterator<Item = &'a ResolvedMember>,
+    ) -> Self {
+        let mut aliases = Self::new();
+        for member in resolved {
+            if member.source == IdSource::LeanplumUserId {
+                aliases.record(&member.leanplum_id, &member.distinct_id);
+            }
+        }
+        aliases
+    }
+
+    /// Records that `leanplum_id` stands for the person `distinct_id`.
+    pub fn record(
+        &mut self,
+        leanplum_id: impl Into<String>,
+        distinct_id: impl Into<String>,
+    ) {
+        self.people.insert(leanplum_id.into(), distinct_id.into());
+    }
+
+    /// The distinct id behind `id` if it is an alias, else `id` itself.
+    pub fn person<'a>(&'a self, id: &'a str) -> &'a str {
+        self.people.get(id).map_or(id, String::as_str)
+    }
+
+    /// Number of aliases recorded.
+    pub fn len(&self) -> usize {
+        self.people.len()
+    }
+
+    /// True when no alias is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.people.is_empty()
+    }
+}
+
+/// The `(leanplum_id, distinct_id)` alias a `$set` creates, when it sets
+/// `$leanplum_user_id` to a non-blank string.
+pub fn alias_from_set(
+    distinct_id: &str,
+    set_props: &Map<String, Value>,
+) -> Option<(String, String)> {
+    match set_props.get(LEANPLUM_USER_ID) {
+        Some(Value::String(id)) if !id.trim().is_empty() => {
+            Some((id.clone(), distinct_id.to_owned()))
+        }
+        _ => None,
+    }
+}
