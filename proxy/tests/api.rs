@@ -206,7 +206,8 @@ async fn ingested_profiles_change_members_and_record_aliases() {
     let answer = client
         .post(
             "/api/ingest/profiles",
-            json!([{"$distinct_id": "u1", "$set": {"$leanplum_user_id": "lp-1"}}]),
+            json!([{"$distinct_id": "u1",
+                    "$set": {"$leanplum_user_id": "lp-1"}}]),
         )
         .await;
     assert_eq!(answer.status, 200, "{}", answer.text);
@@ -220,7 +221,8 @@ async fn ingested_profiles_change_members_and_record_aliases() {
                     "properties": {"distinct_id": "lp-1", "time": 1_796_083_300,
                                    "$source": "leanplum"}},
                    {"event": "App Open",
-                    "properties": {"distinct_id": "u1", "time": 1_796_083_400}}]),
+                    "properties": {"distinct_id": "u1",
+                                   "time": 1_796_083_400}}]),
         )
         .await;
     assert_eq!(events.json(), json!({"accepted": 2}));

@@ -25,20 +25,21 @@ pub async fn list(
 
 type Chunk = Result<String, std::io::Error>;
 
+/// Hands text to the response; false once the client is gone.
+type Sender<'a> = &'a mut dyn FnMut(String) -> bool;
+
 /// A text response fed page by page by `produce` on a blocking thread;
 /// `produce` gets a sender that returns false once the client is gone.
 fn line_stream(
     store: Store,
     count: u64,
-    produce: impl FnOnce(&Store, &mut dyn FnMut(String) -> bool) -> StoreResult<()>
-        + Send
-        + 'static,
+    produce: impl FnOnce(&Store, Sender) -> StoreResult<()> + Send + 'static,
 ) -> Result<Response, Failure> {
     let (tx, rx) = mpsc::channel::<Chunk>(4);
     tokio::task::spawn_blocking(move || {
         let mut send = |text: String| tx.blocking_send(Ok(text)).is_ok();
         if let Err(e) = produce(&store, &mut send) {
-            tracing::error!(error = %e, "streaming stopped by a database error");
+            tracing::error!(error = %e, "database error while streaming");
             let failed = std::io::Error::other("database error");
             let _ = tx.blocking_send(Err(failed));
         }

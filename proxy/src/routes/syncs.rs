@@ -158,7 +158,8 @@ pub async fn start(
         Ok(started)
     })?;
     if let Some(id) = started.created {
-        tracing::info!(sync_id = id, cohort_id = %request.cohort_id, "sync started");
+        let cohort_id = &request.cohort_id;
+        tracing::info!(sync_id = id, %cohort_id, "sync started");
         scheduler::start(&state, id);
     }
     Ok((

@@ -159,12 +159,19 @@ impl Store {
         limit: usize,
     ) -> StoreResult<Vec<SnapshotEntry>> {
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
-            "SELECT leanplum_id, distinct_id FROM snapshot_entries
-              WHERE app_id = ?1 AND cohort_id = ?2
-                AND (?3 IS NULL OR leanplum_id > ?3)
-              ORDER BY leanplum_id LIMIT ?4",
-        )?;
+        // Two statements, so each page is an index range, not a scan.
+        let mut stmt = match after {
+            None => conn.prepare_cached(
+                "SELECT leanplum_id, distinct_id FROM snapshot_entries
+                  WHERE app_id = ?1 AND cohort_id = ?2 AND ?3 IS NULL
+                  ORDER BY leanplum_id LIMIT ?4",
+            )?,
+            Some(_) => conn.prepare_cached(
+                "SELECT leanplum_id, distinct_id FROM snapshot_entries
+                  WHERE app_id = ?1 AND cohort_id = ?2 AND leanplum_id > ?3
+                  ORDER BY leanplum_id LIMIT ?4",
+            )?,
+        };
         let rows = stmt.query_map(
             params![app_id, cohort_id, after, limit as i64],
             |r| {

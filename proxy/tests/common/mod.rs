@@ -401,12 +401,14 @@ impl TestData {
         let cohorts = dir.join(format!("cohorts-{}.ndjson", unique()));
         let mut f = std::fs::File::create(&profiles).unwrap();
         for p in &self.profiles {
-            let line = json!({"distinct_id": p.distinct_id, "properties": p.properties});
+            let line = json!({"distinct_id": p.distinct_id,
+                              "properties": p.properties});
             writeln!(f, "{line}").unwrap();
         }
         let mut f = std::fs::File::create(&cohorts).unwrap();
         for (id, name, members) in &self.cohorts {
-            let line = json!({"id": id, "name": name, "description": "", "members": members});
+            let line = json!({"id": id, "name": name, "description": "",
+                              "members": members});
             writeln!(f, "{line}").unwrap();
         }
         let out = Command::new(binary())
