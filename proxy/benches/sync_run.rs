@@ -12,7 +12,7 @@ use cohort_proxy::sandbox::{self, SANDBOX_API_SECRET, SANDBOX_APP_ID};
 use cohort_proxy::store::Store;
 use rusqlite::params;
 use sync_model::api::ExportKind;
-use sync_model::plan::{batches, fold_response, plan_owned};
+use sync_model::plan::{batches, fold_response};
 
 const MEMBERS: usize = 1_000_000;
 const ADDED: usize = 5_000;
@@ -97,7 +97,7 @@ fn main() {
         read_snapshot(&store, SANDBOX_APP_ID, COHORT).expect("snapshot");
     let read_snap = t.elapsed();
     let t = Instant::now();
-    let plan = plan_owned(ExportKind::Dynamic, current, snapshot);
+    let plan = current.finish_plan(ExportKind::Dynamic, snapshot).plan;
     let calls = batches(&plan, ATTRIBUTE);
     let diff = t.elapsed();
     let counts = plan.counts();

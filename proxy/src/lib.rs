@@ -93,42 +93,12 @@ pub fn unix_now() -> i64 {
 
 /// The UTC month holding `now`.
 pub fn current_month(now: i64) -> Month {
-    let (y, m, _) = civil_from_days(now.div_euclid(86_400));
-    Month::new(y as i32, m as u8)
-        .or_else(|| Month::new(1970, 1))
-        .expect("January 1970 is a month")
+    Month::containing(now)
 }
 
 /// First second of the UTC month holding `now`.
 pub fn month_start(now: i64) -> i64 {
-    let days = now.div_euclid(86_400);
-    let (y, m, _) = civil_from_days(days);
-    days_from_civil(y, m, 1) * 86_400
-}
-
-// Howard Hinnant's civil-calendar algorithms.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy =
-        (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Month::containing(now).start_secs()
 }
 
 /// Opens the store, seeds demo data if asked, starts the sandbox and the

@@ -8,10 +8,9 @@
 use std::fmt;
 
 use sync_model::api::ExportKind;
-use sync_model::identity::IdentityMatch;
-use sync_model::plan::plan_owned;
 use sync_model::plan::{
-    batches, fold_response, write_csv, MultiBatch, RunCounts,
+    batches, fold_response, write_csv, MultiBatch, PlannedSync, RunCounts,
+    SnapshotBuilder,
 };
 use sync_model::{IdentityResolver, IdentitySummary, Snapshot};
 use tracing::Instrument;
@@ -53,12 +52,12 @@ impl From<tokio::task::JoinError> for RunError {
     }
 }
 
-/// Resolves a cohort's members page by page, as the members endpoint
-/// reads them.
+/// Feeds a cohort's members, page by page as the members endpoint reads
+/// them, to the identity resolver the browser preview also uses.
 pub fn resolve_cohort(
     store: &Store,
     cohort_id: &str,
-) -> StoreResult<IdentityMatch> {
+) -> StoreResult<IdentityResolver> {
     let members = store.member_count(cohort_id)?.unwrap_or(0);
     let mut resolver = IdentityResolver::with_capacity(members as usize);
     store.for_each_member_page(cohort_id, |page| {
@@ -67,7 +66,7 @@ pub fn resolve_cohort(
         }
         true
     })?;
-    Ok(resolver.finish())
+    Ok(resolver)
 }
 
 /// The snapshot of a cohort on one Leanplum app.
@@ -76,12 +75,14 @@ pub fn read_snapshot(
     app_id: &str,
     cohort_id: &str,
 ) -> StoreResult<Snapshot> {
-    let mut entries = Vec::new();
+    let mut builder = SnapshotBuilder::new();
     store.for_each_snapshot_page(app_id, cohort_id, |page| {
-        entries.extend(page);
+        for entry in page {
+            builder.push(&entry.leanplum_id, &entry.distinct_id);
+        }
         true
     })?;
-    Ok(Snapshot::from_entries(entries))
+    Ok(builder.finish())
 }
 
 /// What a run will send, with the counts it reports.
@@ -100,10 +101,10 @@ pub fn prepare(
     run_id: Option<i64>,
 ) -> StoreResult<PreparedRun> {
     let sync = &record.sync;
-    let current = resolve_cohort(store, &sync.cohort_id)?;
+    let resolver = resolve_cohort(store, &sync.cohort_id)?;
     let snapshot = read_snapshot(store, &record.app_id, &sync.cohort_id)?;
-    let summary = current.summary;
-    let plan = plan_owned(sync.kind, current, snapshot);
+    let PlannedSync { summary, plan, .. } =
+        resolver.finish_plan(sync.kind, snapshot);
     if let Some(run_id) = run_id {
         let mut csv = String::new();
         write_csv(&plan, &mut csv);

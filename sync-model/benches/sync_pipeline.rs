@@ -1,7 +1,9 @@
 //! Decode + resolve + plan (dynamic) over member and snapshot line text
 //! for 10k, 100k and 1M members, with ~1% churn against the snapshot.
-//! Prints input size, peak heap and time of one run per size, then lets
-//! criterion time it (dropping the resulting plan is not timed).
+//! Prints input size, peak heap, time and a stage breakdown of one run
+//! per size (plus one run through the per-item sink entry points for
+//! comparison), then lets criterion time the fast path (dropping the
+//! result is not timed).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -13,8 +15,8 @@ use sync_model::members::{
     write_member_line, write_snapshot_line, MemberDecoder, SnapshotDecoder,
 };
 use sync_model::{
-    plan_owned, ExportKind, LeanplumIdProperty, Member, Profile, Snapshot,
-    SnapshotEntry, SyncPlan,
+    plan_owned, ExportKind, LeanplumIdProperty, Member, PlannedSync, Profile,
+    Snapshot, SnapshotBuilder, SnapshotEntry, SyncPlan,
 };
 
 /// System allocator that tracks live and peak heap bytes.
@@ -113,8 +115,65 @@ fn inputs(n: usize) -> (Vec<u8>, Vec<u8>) {
     (members.into_bytes(), snapshot.into_bytes())
 }
 
-/// The measured pipeline: decode both streams, resolve, diff.
-fn pipeline(members: &[u8], snapshot: &[u8], n: usize) -> SyncPlan {
+/// Times of the pipeline's stages, in order.
+#[derive(Default)]
+struct Stages {
+    members: Duration,
+    snapshot: Duration,
+    index: Duration,
+    plan: Duration,
+}
+
+/// The measured pipeline: decode members straight into the resolver and
+/// snapshot lines straight into a snapshot, then resolve and diff with
+/// one sort of the current ids.
+fn pipeline(members: &[u8], snapshot: &[u8], n: usize) -> PlannedSync {
+    pipeline_staged(members, snapshot, n, &mut Stages::default())
+}
+
+/// [`pipeline`], recording how long each stage takes.
+fn pipeline_staged(
+    members: &[u8],
+    snapshot: &[u8],
+    n: usize,
+    stages: &mut Stages,
+) -> PlannedSync {
+    let start = Instant::now();
+    let mut resolver = IdentityResolver::with_capacity(n);
+    let mut decoder = MemberDecoder::new();
+    for chunk in members.chunks(CHUNK) {
+        if let Err(error) = decoder.push_into(chunk, &mut resolver) {
+            panic!("member text is malformed: {error}");
+        }
+    }
+    if let Err(error) = decoder.finish_into(&mut resolver) {
+        panic!("member text is malformed: {error}");
+    }
+    let decoded = Instant::now();
+    stages.members = decoded - start;
+    let mut builder = SnapshotBuilder::with_capacity(n, snapshot.len());
+    let mut decoder = SnapshotDecoder::new();
+    for chunk in snapshot.chunks(CHUNK) {
+        if let Err(error) = decoder.push_into(chunk, &mut builder) {
+            panic!("snapshot text is malformed: {error}");
+        }
+    }
+    if let Err(error) = decoder.finish_into(&mut builder) {
+        panic!("snapshot text is malformed: {error}");
+    }
+    let read = Instant::now();
+    stages.snapshot = read - decoded;
+    let previous = builder.finish();
+    let indexed = Instant::now();
+    stages.index = indexed - read;
+    let planned = resolver.finish_plan(ExportKind::Dynamic, previous);
+    stages.plan = indexed.elapsed();
+    planned
+}
+
+/// The same work through the original per-item entry points (sinks of
+/// `Member` and `SnapshotEntry`, `finish`, `plan_owned`).
+fn pipeline_sinks(members: &[u8], snapshot: &[u8], n: usize) -> SyncPlan {
     let mut resolver = IdentityResolver::with_capacity(n);
     let mut decoder = MemberDecoder::new();
     for chunk in members.chunks(CHUNK) {
@@ -150,11 +209,12 @@ fn sync_pipeline(c: &mut Criterion) {
         let input = members.len() + snapshot.len();
         let before = LIVE.load(Ordering::Relaxed);
         PEAK.store(before, Ordering::Relaxed);
+        let mut stages = Stages::default();
         let start = Instant::now();
-        let result = pipeline(&members, &snapshot, n);
+        let result = pipeline_staged(&members, &snapshot, n, &mut stages);
         let elapsed = start.elapsed();
         let peak = PEAK.load(Ordering::Relaxed) - before;
-        let counts = result.counts();
+        let counts = result.plan.counts();
         drop(result);
         println!(
             "{n} members: input {:.1} MB, peak heap {:.1} MB, time {} ms \
@@ -165,6 +225,26 @@ fn sync_pipeline(c: &mut Criterion) {
             counts.add,
             counts.remove,
             counts.unchanged,
+        );
+        println!(
+            "  stages: members {} ms, snapshot {} ms, snapshot index {} ms, \
+             resolve + plan {} ms",
+            stages.members.as_millis(),
+            stages.snapshot.as_millis(),
+            stages.index.as_millis(),
+            stages.plan.as_millis(),
+        );
+        let before = LIVE.load(Ordering::Relaxed);
+        PEAK.store(before, Ordering::Relaxed);
+        let start = Instant::now();
+        let result = pipeline_sinks(&members, &snapshot, n);
+        let elapsed = start.elapsed();
+        let peak = PEAK.load(Ordering::Relaxed) - before;
+        drop(result);
+        println!(
+            "  via sinks + plan_owned: peak heap {:.1} MB, time {} ms",
+            megabytes(peak),
+            elapsed.as_millis(),
         );
         let mut group = c.benchmark_group("decode_resolve_plan");
         group.sample_size(10);

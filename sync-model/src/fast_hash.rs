@@ -103,24 +103,57 @@ pub(crate) fn sorted_ids<'a>(ids: impl Iterator<Item = &'a str>) -> SortedIds {
     pairs
 }
 
-/// Stable LSD radix sort on [`sort_key`], 11 bits per pass.
-fn radix_sort(pairs: &mut SortedIds) {
+/// Already computed hashes, one per position, sorted as [`sorted_ids`]
+/// sorts them.
+pub(crate) fn sorted_hashes(hashes: Vec<u64>) -> SortedIds {
+    let mut pairs: SortedIds = Vec::with_capacity(hashes.len());
+    pairs.extend(hashes.into_iter().enumerate().map(|(pos, h)| (h, pos)));
+    radix_sort(&mut pairs);
+    pairs
+}
+
+/// Removes the pairs of positions marked in `dropped` and renumbers the
+/// rest as if the marked positions had been taken out of their list.
+pub(crate) fn remove_positions(sorted: &mut SortedIds, dropped: &[bool]) {
+    let mut new_pos = Vec::with_capacity(dropped.len());
+    let mut next = 0;
+    for &gone in dropped {
+        new_pos.push(next);
+        next += usize::from(!gone);
+    }
+    sorted.retain(|&(_, pos)| !dropped.get(pos).copied().unwrap_or(true));
+    for pair in sorted.iter_mut() {
+        pair.1 = new_pos.get(pair.1).copied().unwrap_or(0);
+    }
+}
+
+/// Radix digits per sort: three 11-bit digits cover the 33-bit key.
+const PASSES: usize = 3;
+
+/// Stable LSD radix sort on [`sort_key`], 11 bits per pass, with every
+/// pass's counts taken in one read.
+pub(crate) fn radix_sort(pairs: &mut SortedIds) {
     const BITS: u32 = 11;
     const BUCKETS: usize = 1 << BITS;
     if pairs.len() < 64 {
         pairs.sort_by_key(|pair| sort_key(pair.0));
         return;
     }
-    let mut scratch: SortedIds = vec![(0, 0); pairs.len()];
-    let mut shift = KEY_SHIFT;
-    while shift < 64 {
-        let digit = |hash: u64| ((hash >> shift) as usize) & (BUCKETS - 1);
-        let mut starts = [0usize; BUCKETS];
-        for pair in pairs.iter() {
-            starts[digit(pair.0)] += 1;
+    let shift_of = |pass: usize| KEY_SHIFT + BITS * pass as u32;
+    let digit = |hash: u64, pass: usize| {
+        ((hash >> shift_of(pass)) as usize) & (BUCKETS - 1)
+    };
+    let mut counts = vec![[0usize; BUCKETS]; PASSES];
+    for pair in pairs.iter() {
+        for (pass, count) in counts.iter_mut().enumerate() {
+            if let Some(slot) = count.get_mut(digit(pair.0, pass)) {
+                *slot += 1;
+            }
         }
+    }
+    let mut scratch: SortedIds = Vec::new();
+    for (pass, starts) in counts.iter_mut().enumerate() {
         if starts.contains(&pairs.len()) {
-            shift += BITS;
             continue;
         }
         let mut total = 0;
@@ -129,15 +162,16 @@ fn radix_sort(pairs: &mut SortedIds) {
             *start = total;
             total += count;
         }
+        scratch.resize(pairs.len(), (0, 0));
         for pair in pairs.iter() {
-            let slot = &mut starts[digit(pair.0)];
-            if let Some(target) = scratch.get_mut(*slot) {
-                *target = *pair;
+            if let Some(slot) = starts.get_mut(digit(pair.0, pass)) {
+                if let Some(target) = scratch.get_mut(*slot) {
+                    *target = *pair;
+                }
+                *slot += 1;
             }
-            *slot += 1;
         }
         std::mem::swap(pairs, &mut scratch);
-        shift += BITS;
     }
 }
 

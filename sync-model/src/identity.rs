@@ -29,10 +29,24 @@
 //! * `exported = by_leanplum_user_id + by_distinct_id + fallbacks -
 //!   conflicts = resolved.len()`
 
-use crate::fast_hash::{repeats, sorted_ids, FastMap};
+use crate::fast_hash::{
+    hash_str, remove_positions, repeats, sorted_hashes, FastMap, SortedIds,
+};
 use crate::members::{LeanplumIdProperty, Member, Profile, LEANPLUM_USER_ID};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// A member's `$leanplum_user_id`, borrowed from the line it was read
+/// from when it needed no unescaping.
+pub(crate) enum Property<'a> {
+    /// The profile has no `$leanplum_user_id`.
+    Absent,
+    /// `$leanplum_user_id` is a JSON string: its exact value.
+    Text(Cow<'a, str>),
+    /// `$leanplum_user_id` is some other JSON value: its compact JSON.
+    NotText(Cow<'a, str>),
+}
 
 /// Longest Leanplum user id accepted, in characters.
 pub const MAX_LEANPLUM_ID_CHARS: usize = 400;
@@ -135,6 +149,8 @@ pub struct IdentityMatch {
 pub struct IdentityResolver {
     /// Every member with a valid id, repeats included, in input order.
     candidates: Vec<ResolvedMember>,
+    /// The hash of each candidate's Leanplum id.
+    hashes: Vec<u64>,
     summary: IdentitySummary,
     flagged: Vec<FlaggedMember>,
 }
@@ -170,6 +186,10 @@ fn invalid_reason(id: &str) -> Option<String> {
     if id.is_empty() {
         return Some("The Leanplum id is empty.".to_owned());
     }
+    let plain = |b: &u8| b.is_ascii() && !b.is_ascii_control();
+    if id.len() <= MAX_LEANPLUM_ID_CHARS && id.as_bytes().iter().all(plain) {
+        return None;
+    }
     let chars = id.chars().count();
     if chars > MAX_LEANPLUM_ID_CHARS {
         return Some(format!(
@@ -197,46 +217,65 @@ impl IdentityResolver {
     pub fn with_capacity(members: usize) -> Self {
         Self {
             candidates: Vec::with_capacity(members),
+            hashes: Vec::with_capacity(members),
             ..Self::default()
         }
     }
 
     /// Applies the rules to one member.
     pub fn push(&mut self, member: Member) {
-        self.summary.members += 1;
         let Member {
             distinct_id,
             profile,
         } = member;
         let property = match profile {
-            Profile::Anonymous => {
-                self.summary.anonymous += 1;
-                return;
+            Profile::Anonymous => None,
+            Profile::Identified(LeanplumIdProperty::Absent) => {
+                Some(Property::Absent)
             }
-            Profile::Identified(property) => property,
+            Profile::Identified(LeanplumIdProperty::Text(text)) => {
+                Some(Property::Text(Cow::Owned(text)))
+            }
+            Profile::Identified(LeanplumIdProperty::NotText(json)) => {
+                Some(Property::NotText(Cow::Owned(json)))
+            }
+        };
+        self.push_parts(Cow::Owned(distinct_id), property);
+    }
+
+    /// Applies the rules to one member given as its distinct id and
+    /// `$leanplum_user_id` (`None` for an anonymous member), copying
+    /// borrowed ids only when they are kept.
+    pub(crate) fn push_parts(
+        &mut self,
+        distinct_id: Cow<'_, str>,
+        property: Option<Property<'_>>,
+    ) {
+        self.summary.members += 1;
+        let Some(property) = property else {
+            self.summary.anonymous += 1;
+            return;
         };
         self.summary.identified += 1;
+        // `None` stands for the distinct id itself.
         let (leanplum_id, source, fallback_reason) = match property {
-            LeanplumIdProperty::Text(text) if !text.trim().is_empty() => {
-                (text, IdSource::LeanplumUserId, None)
+            Property::Text(text) if !text.trim().is_empty() => {
+                (Some(text), IdSource::LeanplumUserId, None)
             }
-            LeanplumIdProperty::Text(_) => (
-                distinct_id.clone(),
+            Property::Text(_) => (
+                None,
                 IdSource::Fallback,
                 Some(format!(
                     "{LEANPLUM_USER_ID} is blank, so the distinct id is used."
                 )),
             ),
-            LeanplumIdProperty::NotText(json) => (
-                distinct_id.clone(),
-                IdSource::Fallback,
-                Some(unusable_reason(&json)),
-            ),
-            LeanplumIdProperty::Absent => {
-                (distinct_id.clone(), IdSource::DistinctId, None)
+            Property::NotText(json) => {
+                (None, IdSource::Fallback, Some(unusable_reason(&json)))
             }
+            Property::Absent => (None, IdSource::DistinctId, None),
         };
-        if let Some(problem) = invalid_reason(&leanplum_id) {
+        let id: &str = leanplum_id.as_deref().unwrap_or(&distinct_id);
+        if let Some(problem) = invalid_reason(id) {
             self.summary.invalid += 1;
             let reason = match (source, fallback_reason) {
                 (IdSource::Fallback, Some(why)) => {
@@ -248,8 +287,9 @@ impl IdentityResolver {
                 ),
                 _ => format!("{problem} Not exported."),
             };
+            let leanplum_id = id.to_owned();
             self.flagged.push(FlaggedMember {
-                distinct_id,
+                distinct_id: distinct_id.into_owned(),
                 leanplum_id: Some(leanplum_id),
                 flag: Flag::Invalid,
                 reason,
@@ -261,6 +301,12 @@ impl IdentityResolver {
             IdSource::DistinctId => self.summary.by_distinct_id += 1,
             IdSource::Fallback => self.summary.fallbacks += 1,
         }
+        let hash = hash_str(id);
+        let leanplum_id = match leanplum_id {
+            Some(text) => text.into_owned(),
+            None => String::from(&*distinct_id),
+        };
+        let distinct_id = distinct_id.into_owned();
         if let Some(reason) = fallback_reason {
             self.flagged.push(FlaggedMember {
                 distinct_id: distinct_id.clone(),
@@ -269,6 +315,7 @@ impl IdentityResolver {
                 reason,
             });
         }
+        self.hashes.push(hash);
         self.candidates.push(ResolvedMember {
             distinct_id,
             leanplum_id,
@@ -284,28 +331,35 @@ impl IdentityResolver {
     /// Completes matching: keeps the first member for each Leanplum id
     /// and flags each shared id once.
     pub fn finish(self) -> IdentityMatch {
+        self.finish_sorted().0
+    }
+
+    /// Same as [`IdentityResolver::finish`], also returning the resolved
+    /// Leanplum ids' hashes in sort-key order, with positions in
+    /// `resolved`.
+    pub(crate) fn finish_sorted(self) -> (IdentityMatch, SortedIds) {
         let IdentityResolver {
             candidates,
+            hashes,
             mut summary,
             mut flagged,
         } = self;
-        let sorted =
-            sorted_ids(candidates.iter().map(|c| c.leanplum_id.as_str()));
+        let mut sorted = sorted_hashes(hashes);
         let same =
             |a: usize, b: usize| match (candidates.get(a), candidates.get(b)) {
                 (Some(a), Some(b)) => a.leanplum_id == b.leanplum_id,
                 _ => false,
             };
         let mut repeated = repeats(&sorted, same);
-        drop(sorted);
         summary.conflicts = repeated.len() as u64;
         summary.exported = (candidates.len() - repeated.len()) as u64;
         if repeated.is_empty() {
-            return IdentityMatch {
+            let current = IdentityMatch {
                 resolved: candidates,
                 summary,
                 flagged,
             };
+            return (current, sorted);
         }
         repeated.sort_unstable();
         let mut dropped = vec![false; candidates.len()];
@@ -339,16 +393,18 @@ impl IdentityResolver {
                 ),
             });
         }
+        remove_positions(&mut sorted, &dropped);
         let resolved = candidates
             .into_iter()
             .zip(dropped)
             .filter_map(|(member, dropped)| (!dropped).then_some(member))
             .collect();
-        IdentityMatch {
+        let current = IdentityMatch {
             resolved,
             summary,
             flagged,
-        }
+        };
+        (current, sorted)
     }
 }
 

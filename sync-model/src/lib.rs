@@ -22,5 +22,11 @@ pub use members::{
     DecodeError, LeanplumIdProperty, Member, MemberDecoder, Profile,
     SnapshotDecoder, SnapshotEntry,
 };
-pub use mtu::{summarize_month, EventsSummary, Month, TrackedEvent};
-pub use plan::{plan, plan_owned, ExportKind, PlanEntry, Snapshot, SyncPlan};
+pub use mtu::{
+    civil_from_unix, summarize_month, EventsSummary, Month, TrackedEvent,
+    UtcDateTime,
+};
+pub use plan::{
+    plan, plan_owned, ExportKind, PlanEntry, PlannedSync, Snapshot,
+    SnapshotBuilder, SyncPlan,
+};

@@ -27,8 +27,11 @@
 //! `\r`. A backslash followed by anything else, a raw CR, or bytes that
 //! are not UTF-8 make the line malformed.
 
+use crate::identity::{IdentityResolver, Property};
+use crate::plan::SnapshotBuilder;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Lines longer than this many bytes are rejected as malformed.
@@ -188,24 +191,18 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Decodes one field, unescaping it.
-fn decode_field(raw: &[u8]) -> Result<String, String> {
-    let needs_work = raw.iter().any(|&b| b == b'\\' || b == b'\r');
-    if !needs_work {
-        return match std::str::from_utf8(raw) {
-            Ok(text) => Ok(text.to_owned()),
-            Err(_) => Err("a field is not valid UTF-8".to_owned()),
-        };
-    }
-    let mut bytes = Vec::with_capacity(raw.len());
+const CR_MESSAGE: &str = "raw carriage return: lines must end in \\n alone \
+                          and a CR inside a field is written \\r";
+const UTF8_MESSAGE: &str = "a field is not valid UTF-8";
+
+/// Checks a field's escapes and carriage returns, in the order they
+/// appear, so that errors name the first problem.
+fn check_escapes(raw: &[u8]) -> Result<(), String> {
     let mut iter = raw.iter();
     while let Some(&b) = iter.next() {
         match b {
-            b'\\' => bytes.push(match iter.next() {
-                Some(b'\\') => b'\\',
-                Some(b't') => b'\t',
-                Some(b'n') => b'\n',
-                Some(b'r') => b'\r',
+            b'\\' => match iter.next() {
+                Some(b'\\' | b't' | b'n' | b'r') => {}
                 Some(_) => {
                     return Err("unknown escape: a backslash must be \
                                 followed by \\, t, n or r"
@@ -214,16 +211,68 @@ fn decode_field(raw: &[u8]) -> Result<String, String> {
                 None => {
                     return Err("a field ends with a lone backslash".to_owned())
                 }
-            }),
-            b'\r' => {
-                return Err("raw carriage return: lines must end in \\n \
-                            alone and a CR inside a field is written \\r"
-                    .to_owned())
-            }
-            _ => bytes.push(b),
+            },
+            b'\r' => return Err(CR_MESSAGE.to_owned()),
+            _ => {}
         }
     }
-    String::from_utf8(bytes).map_err(|_| "a field is not valid UTF-8".into())
+    Ok(())
+}
+
+/// `raw` as UTF-8 text.
+#[inline]
+fn utf8(raw: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(raw).map_err(|_| UTF8_MESSAGE.to_owned())
+}
+
+/// True when a field holds a backslash or CR and needs the slow path.
+#[inline]
+fn needs_unescaping(raw: &[u8]) -> bool {
+    raw.iter().any(|&b| b == b'\\' || b == b'\r')
+}
+
+/// Appends one field, unescaped, to `out`; on error `out` may hold part
+/// of it.
+pub(crate) fn unescape_into(
+    raw: &[u8],
+    out: &mut String,
+) -> Result<(), String> {
+    if !needs_unescaping(raw) {
+        out.push_str(utf8(raw)?);
+        return Ok(());
+    }
+    check_escapes(raw)?;
+    // Escapes are ASCII, so they never split a UTF-8 sequence and the
+    // text between them can be checked piece by piece.
+    let mut rest = raw;
+    while let Some(at) = rest.iter().position(|&b| b == b'\\') {
+        out.push_str(utf8(rest.get(..at).unwrap_or(&[]))?);
+        out.push(match rest.get(at + 1) {
+            Some(b't') => '\t',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            _ => '\\',
+        });
+        rest = rest.get(at + 2..).unwrap_or(&[]);
+    }
+    out.push_str(utf8(rest)?);
+    Ok(())
+}
+
+/// Decodes one field, borrowing it when it holds no escape.
+#[inline]
+fn field_text(raw: &[u8]) -> Result<Cow<'_, str>, String> {
+    if !needs_unescaping(raw) {
+        return utf8(raw).map(Cow::Borrowed);
+    }
+    let mut text = String::with_capacity(raw.len());
+    unescape_into(raw, &mut text)?;
+    Ok(Cow::Owned(text))
+}
+
+/// Decodes one field, unescaping it.
+fn decode_field(raw: &[u8]) -> Result<String, String> {
+    field_text(raw).map(Cow::into_owned)
 }
 
 /// Splits a line into at most `N` tab-separated raw fields; returns the
@@ -252,10 +301,19 @@ fn split_fields<'a, const N: usize>(
     count + 1
 }
 
-fn decode_member(line: &[u8]) -> Result<Member, String> {
+/// A member line split into its still-escaped fields.
+struct RawMember<'a> {
+    kind: u8,
+    distinct_id: &'a [u8],
+    value: &'a [u8],
+}
+
+/// Splits a member line and checks its kind and field count.
+#[inline]
+fn split_member(line: &[u8]) -> Result<RawMember<'_>, String> {
     let mut fields: [&[u8]; 3] = [&[]; 3];
     let count = split_fields(line, &mut fields);
-    let kind = fields[0];
+    let [kind, distinct_id, value] = fields;
     let (letter, want) = match kind {
         b"A" => ('A', 2),
         b"P" => ('P', 2),
@@ -278,15 +336,24 @@ fn decode_member(line: &[u8]) -> Result<Member, String> {
              fields, found {found}"
         ));
     }
-    let distinct_id = decode_field(fields[1])?;
-    let profile = match kind {
-        b"A" => Profile::Anonymous,
-        b"P" => Profile::Identified(LeanplumIdProperty::Absent),
-        b"S" => Profile::Identified(LeanplumIdProperty::Text(decode_field(
-            fields[2],
+    Ok(RawMember {
+        kind: letter as u8,
+        distinct_id,
+        value,
+    })
+}
+
+fn decode_member(line: &[u8]) -> Result<Member, String> {
+    let raw = split_member(line)?;
+    let distinct_id = decode_field(raw.distinct_id)?;
+    let profile = match raw.kind {
+        b'A' => Profile::Anonymous,
+        b'P' => Profile::Identified(LeanplumIdProperty::Absent),
+        b'S' => Profile::Identified(LeanplumIdProperty::Text(decode_field(
+            raw.value,
         )?)),
         _ => Profile::Identified(LeanplumIdProperty::NotText(decode_field(
-            fields[2],
+            raw.value,
         )?)),
     };
     Ok(Member {
@@ -295,17 +362,51 @@ fn decode_member(line: &[u8]) -> Result<Member, String> {
     })
 }
 
+/// Decodes a member line straight into `resolver`, allocating only the
+/// ids it keeps.
+#[inline]
+fn resolve_member(
+    line: &[u8],
+    resolver: &mut IdentityResolver,
+) -> Result<(), String> {
+    let raw = split_member(line)?;
+    let distinct_id = field_text(raw.distinct_id)?;
+    let property = match raw.kind {
+        b'A' => None,
+        b'P' => Some(Property::Absent),
+        b'S' => Some(Property::Text(field_text(raw.value)?)),
+        _ => Some(Property::NotText(field_text(raw.value)?)),
+    };
+    resolver.push_parts(distinct_id, property);
+    Ok(())
+}
+
+const SNAPSHOT_FIELDS_MESSAGE: &str = "a snapshot line needs exactly two \
+                                       tab-separated fields: Leanplum id \
+                                       and distinct id";
+
 fn decode_snapshot_entry(line: &[u8]) -> Result<SnapshotEntry, String> {
     let mut fields: [&[u8]; 2] = [&[]; 2];
     if split_fields(line, &mut fields) != 2 {
-        return Err("a snapshot line needs exactly two tab-separated \
-                    fields: Leanplum id and distinct id"
-            .to_owned());
+        return Err(SNAPSHOT_FIELDS_MESSAGE.to_owned());
     }
     Ok(SnapshotEntry {
         leanplum_id: decode_field(fields[0])?,
         distinct_id: decode_field(fields[1])?,
     })
+}
+
+/// Decodes a snapshot line straight into `builder`.
+#[inline]
+fn build_snapshot_entry(
+    line: &[u8],
+    builder: &mut SnapshotBuilder,
+) -> Result<(), String> {
+    let mut fields: [&[u8]; 2] = [&[]; 2];
+    if split_fields(line, &mut fields) != 2 {
+        return Err(SNAPSHOT_FIELDS_MESSAGE.to_owned());
+    }
+    builder.push_escaped(fields[0], fields[1])
 }
 
 /// Position of the first `\n` in `bytes`, scanning 8 bytes at a time.
@@ -332,7 +433,8 @@ fn find_newline(bytes: &[u8]) -> Option<usize> {
         .map(|at| offset + at)
 }
 
-/// Splits byte chunks into lines and decodes each with `decode`.
+/// Splits byte chunks into lines and hands each non-empty one to a
+/// handler that decodes it.
 #[derive(Debug, Clone, Default)]
 struct LineSplitter {
     pending: Vec<u8>,
@@ -350,11 +452,11 @@ impl LineSplitter {
         error
     }
 
-    fn one_line<T>(
+    #[inline]
+    fn one_line(
         &mut self,
         line: &[u8],
-        decode: fn(&[u8]) -> Result<T, String>,
-        sink: &mut impl FnMut(T),
+        handle: &mut impl FnMut(&[u8]) -> Result<(), String>,
     ) -> Result<(), DecodeError> {
         self.line += 1;
         if line.is_empty() {
@@ -364,20 +466,13 @@ impl LineSplitter {
             return Err(self
                 .fail(format!("line is longer than {MAX_LINE_BYTES} bytes")));
         }
-        match decode(line) {
-            Ok(item) => {
-                sink(item);
-                Ok(())
-            }
-            Err(message) => Err(self.fail(message)),
-        }
+        handle(line).map_err(|message| self.fail(message))
     }
 
-    fn push<T>(
+    fn push(
         &mut self,
         mut chunk: &[u8],
-        decode: fn(&[u8]) -> Result<T, String>,
-        mut sink: impl FnMut(T),
+        mut handle: impl FnMut(&[u8]) -> Result<(), String>,
     ) -> Result<(), DecodeError> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
@@ -394,16 +489,16 @@ impl LineSplitter {
                 return Ok(());
             };
             let mut line = std::mem::take(&mut self.pending);
-            line.extend_from_slice(&chunk[..end]);
-            let result = self.one_line(&line, decode, &mut sink);
+            line.extend_from_slice(chunk.get(..end).unwrap_or(&[]));
+            let result = self.one_line(&line, &mut handle);
             line.clear();
             self.pending = line;
             result?;
-            chunk = &chunk[end + 1..];
+            chunk = chunk.get(end + 1..).unwrap_or(&[]);
         }
         while let Some(end) = find_newline(chunk) {
-            self.one_line(&chunk[..end], decode, &mut sink)?;
-            chunk = &chunk[end + 1..];
+            self.one_line(chunk.get(..end).unwrap_or(&[]), &mut handle)?;
+            chunk = chunk.get(end + 1..).unwrap_or(&[]);
         }
         if chunk.len() > MAX_LINE_BYTES {
             self.line += 1;
@@ -414,10 +509,9 @@ impl LineSplitter {
         Ok(())
     }
 
-    fn finish<T>(
+    fn finish(
         mut self,
-        decode: fn(&[u8]) -> Result<T, String>,
-        mut sink: impl FnMut(T),
+        mut handle: impl FnMut(&[u8]) -> Result<(), String>,
     ) -> Result<(), DecodeError> {
         if let Some(error) = self.failed.take() {
             return Err(error);
@@ -426,7 +520,7 @@ impl LineSplitter {
         if last.is_empty() {
             return Ok(());
         }
-        self.one_line(&last, decode, &mut sink)
+        self.one_line(&last, &mut handle)
     }
 }
 
@@ -447,14 +541,39 @@ impl MemberDecoder {
     pub fn push(
         &mut self,
         chunk: &[u8],
-        sink: impl FnMut(Member),
+        mut sink: impl FnMut(Member),
     ) -> Result<(), DecodeError> {
-        self.lines.push(chunk, decode_member, sink)
+        self.lines
+            .push(chunk, |line| decode_member(line).map(&mut sink))
     }
 
     /// Decodes the final line if it lacked its `\n`.
-    pub fn finish(self, sink: impl FnMut(Member)) -> Result<(), DecodeError> {
-        self.lines.finish(decode_member, sink)
+    pub fn finish(
+        self,
+        mut sink: impl FnMut(Member),
+    ) -> Result<(), DecodeError> {
+        self.lines.finish(|line| decode_member(line).map(&mut sink))
+    }
+
+    /// Same as [`MemberDecoder::push`] with `|m| resolver.push(m)`, but
+    /// faster: ids are read straight from `chunk` and only those kept
+    /// are allocated.
+    pub fn push_into(
+        &mut self,
+        chunk: &[u8],
+        resolver: &mut IdentityResolver,
+    ) -> Result<(), DecodeError> {
+        self.lines
+            .push(chunk, |line| resolve_member(line, &mut *resolver))
+    }
+
+    /// Same as [`MemberDecoder::finish`] with `|m| resolver.push(m)`.
+    pub fn finish_into(
+        self,
+        resolver: &mut IdentityResolver,
+    ) -> Result<(), DecodeError> {
+        self.lines
+            .finish(|line| resolve_member(line, &mut *resolver))
     }
 
     /// Lines seen so far, including empty ones.
@@ -480,17 +599,41 @@ impl SnapshotDecoder {
     pub fn push(
         &mut self,
         chunk: &[u8],
-        sink: impl FnMut(SnapshotEntry),
+        mut sink: impl FnMut(SnapshotEntry),
     ) -> Result<(), DecodeError> {
-        self.lines.push(chunk, decode_snapshot_entry, sink)
+        self.lines
+            .push(chunk, |line| decode_snapshot_entry(line).map(&mut sink))
     }
 
     /// Decodes the final line if it lacked its `\n`.
     pub fn finish(
         self,
-        sink: impl FnMut(SnapshotEntry),
+        mut sink: impl FnMut(SnapshotEntry),
     ) -> Result<(), DecodeError> {
-        self.lines.finish(decode_snapshot_entry, sink)
+        self.lines
+            .finish(|line| decode_snapshot_entry(line).map(&mut sink))
+    }
+
+    /// Same as [`SnapshotDecoder::push`] collecting entries for
+    /// [`Snapshot::from_entries`](crate::plan::Snapshot::from_entries),
+    /// but faster: ids are copied into `builder`'s one buffer, with no
+    /// allocation per entry.
+    pub fn push_into(
+        &mut self,
+        chunk: &[u8],
+        builder: &mut SnapshotBuilder,
+    ) -> Result<(), DecodeError> {
+        self.lines
+            .push(chunk, |line| build_snapshot_entry(line, &mut *builder))
+    }
+
+    /// Decodes the final line into `builder` if it lacked its `\n`.
+    pub fn finish_into(
+        self,
+        builder: &mut SnapshotBuilder,
+    ) -> Result<(), DecodeError> {
+        self.lines
+            .finish(|line| build_snapshot_entry(line, &mut *builder))
     }
 
     /// Lines seen so far, including empty ones.

@@ -1,6 +1,7 @@
 //! Monthly tracked users (MTU): which people count in a month, given
 //! that messages Leanplum sends on its own do not make someone count,
-//! and a breakdown of the events Leanplum sent.
+//! and a breakdown of the events Leanplum sent; also the UTC calendar
+//! arithmetic (months, civil dates from unix time) that both rely on.
 
 use crate::fast_hash::{FastMap, FastSet};
 use crate::identity::Aliases;
@@ -42,6 +43,80 @@ fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
     let day_of_era =
         year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
+}
+
+/// The proleptic Gregorian (year, month, day) of a day counted from
+/// 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u8, u8) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524
+        - day_of_era / 146_096)
+        / 365;
+    let day_of_year =
+        day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    // Both are in range by construction: day 1..=31, month 1..=12.
+    (year, month as u8, day as u8)
+}
+
+/// A UTC date and time of day, to the second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UtcDateTime {
+    /// The proleptic Gregorian year (may be zero or negative).
+    pub year: i64,
+    /// The month, 1 to 12.
+    pub month: u8,
+    /// The day of the month, from 1.
+    pub day: u8,
+    /// Seconds since midnight, 0 to 86 399.
+    pub seconds_of_day: u32,
+}
+
+impl UtcDateTime {
+    /// The UTC date and time of `unix_secs`.
+    pub fn from_unix(unix_secs: i64) -> UtcDateTime {
+        let (year, month, day, seconds_of_day) = civil_from_unix(unix_secs);
+        UtcDateTime {
+            year,
+            month,
+            day,
+            seconds_of_day,
+        }
+    }
+
+    /// The hour, 0 to 23.
+    pub fn hour(self) -> u32 {
+        self.seconds_of_day / 3600
+    }
+
+    /// The minute, 0 to 59.
+    pub fn minute(self) -> u32 {
+        self.seconds_of_day % 3600 / 60
+    }
+
+    /// The second, 0 to 59.
+    pub fn second(self) -> u32 {
+        self.seconds_of_day % 60
+    }
+}
+
+/// The UTC `(year, month, day, seconds_of_day)` of `unix_secs`, with
+/// month 1 to 12, day from 1 and seconds since midnight 0 to 86 399.
+pub fn civil_from_unix(unix_secs: i64) -> (i64, u8, u8, u32) {
+    let days = unix_secs.div_euclid(SECS_PER_DAY);
+    // rem_euclid by 86 400 is always 0..86 400, which fits in u32.
+    let seconds_of_day = unix_secs.rem_euclid(SECS_PER_DAY) as u32;
+    let (year, month, day) = civil_from_days(days);
+    (year, month, day, seconds_of_day)
 }
 
 fn is_leap(year: i32) -> bool {
@@ -87,6 +162,20 @@ impl Month {
     pub fn new(year: i32, month: u8) -> Option<Month> {
         ((0..=9999).contains(&year) && (1..=12).contains(&month))
             .then_some(Month { year, month })
+    }
+
+    /// The UTC month holding `unix_secs`, clamped to `0000-01` ..=
+    /// `9999-12` for instants outside the years [`Month::new`] accepts.
+    pub fn containing(unix_secs: i64) -> Month {
+        let (year, month, _, _) = civil_from_unix(unix_secs);
+        match i32::try_from(year) {
+            Ok(year @ 0..=9999) => Month { year, month },
+            _ if year < 0 => Month { year: 0, month: 1 },
+            _ => Month {
+                year: 9999,
+                month: 12,
+            },
+        }
     }
 
     /// Parses `YYYY-MM`, e.g. `2026-12`.

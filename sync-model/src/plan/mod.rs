@@ -6,6 +6,7 @@ mod attribute;
 mod batch;
 mod csv;
 mod limits;
+mod snapshot;
 
 pub use attribute::{
     attribute_name, attribute_names, ATTRIBUTE_PREFIX, MAX_ATTRIBUTE_CHARS,
@@ -20,12 +21,13 @@ pub use limits::{
     check_cohort_size, check_new_dynamic_sync, LimitError, MAX_COHORT_USERS,
     MAX_DYNAMIC_SYNCS,
 };
+pub use snapshot::{Snapshot, SnapshotBuilder};
 
-use crate::fast_hash::{
-    hash_str, join_runs, repeats, run_end, sorted_ids, SortedIds,
+use crate::fast_hash::{join_runs, sorted_ids, SortedIds};
+use crate::identity::{
+    FlaggedMember, IdentityMatch, IdentityResolver, IdentitySummary,
+    ResolvedMember,
 };
-use crate::identity::IdentityMatch;
-use crate::members::SnapshotEntry;
 use serde::{Deserialize, Serialize};
 
 /// How a cohort is exported.
@@ -37,107 +39,6 @@ pub enum ExportKind {
     /// Keep the attribute in step with the cohort every 15 minutes,
     /// sending only what changed.
     Dynamic,
-}
-
-/// The Leanplum ids the last sync left with the attribute set, each
-/// with its distinct id, in the order given, each Leanplum id once.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    entries: Vec<SnapshotEntry>,
-    /// (hash of Leanplum id, position in `entries`), sorted by hash.
-    sorted: SortedIds,
-}
-
-impl Snapshot {
-    /// A snapshot from entries; a repeated Leanplum id keeps its first
-    /// entry.
-    pub fn from_entries(
-        entries: impl IntoIterator<Item = SnapshotEntry>,
-    ) -> Self {
-        let mut entries: Vec<SnapshotEntry> = entries.into_iter().collect();
-        let mut sorted =
-            sorted_ids(entries.iter().map(|e| e.leanplum_id.as_str()));
-        let same = |a: usize, b: usize| match (entries.get(a), entries.get(b)) {
-            (Some(a), Some(b)) => a.leanplum_id == b.leanplum_id,
-            _ => false,
-        };
-        let repeated = repeats(&sorted, same);
-        if !repeated.is_empty() {
-            let mut keep = vec![true; entries.len()];
-            for (_, pos) in repeated {
-                if let Some(flag) = keep.get_mut(pos) {
-                    *flag = false;
-                }
-            }
-            let mut new_pos = Vec::with_capacity(keep.len());
-            let mut next = 0;
-            for &kept in &keep {
-                new_pos.push(next);
-                next += usize::from(kept);
-            }
-            sorted.retain(|&(_, pos)| keep.get(pos).copied().unwrap_or(false));
-            for pair in &mut sorted {
-                pair.1 = new_pos.get(pair.1).copied().unwrap_or(0);
-            }
-            let mut flags = keep.into_iter();
-            entries.retain(|_| flags.next().unwrap_or(false));
-        }
-        Snapshot { entries, sorted }
-    }
-
-    /// Number of entries.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// True when the last sync left nothing set.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// The entries in order.
-    pub fn iter(&self) -> std::slice::Iter<'_, SnapshotEntry> {
-        self.entries.iter()
-    }
-
-    /// The entries as a slice.
-    pub fn entries(&self) -> &[SnapshotEntry] {
-        &self.entries
-    }
-
-    /// The entries, taken out of the snapshot.
-    pub fn into_entries(self) -> Vec<SnapshotEntry> {
-        self.entries
-    }
-
-    /// True when the last sync set the attribute on `leanplum_id`.
-    pub fn contains(&self, leanplum_id: &str) -> bool {
-        let hash = hash_str(leanplum_id);
-        let start = self.sorted.partition_point(|pair| pair.0 < hash);
-        let end = run_end(&self.sorted, start);
-        self.sorted.get(start..end).is_some_and(|run| {
-            run.iter().any(|&(_, pos)| {
-                self.entries
-                    .get(pos)
-                    .is_some_and(|e| e.leanplum_id == leanplum_id)
-            })
-        })
-    }
-}
-
-impl<'a> IntoIterator for &'a Snapshot {
-    type Item = &'a SnapshotEntry;
-    type IntoIter = std::slice::Iter<'a, SnapshotEntry>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter()
-    }
-}
-
-impl FromIterator<SnapshotEntry> for Snapshot {
-    fn from_iter<I: IntoIterator<Item = SnapshotEntry>>(iter: I) -> Self {
-        Self::from_entries(iter)
-    }
 }
 
 /// One person in a plan.
@@ -217,28 +118,28 @@ impl SyncPlan {
     /// The snapshot after every update in the plan succeeds: `add` then
     /// `unchanged`.
     pub fn next_snapshot(&self) -> Snapshot {
-        Snapshot::from_entries(self.add.iter().chain(&self.unchanged).map(
-            |entry| SnapshotEntry {
-                leanplum_id: entry.leanplum_id.clone(),
-                distinct_id: entry.distinct_id.clone(),
-            },
-        ))
+        let entries = self.add.len() + self.unchanged.len();
+        let mut builder = SnapshotBuilder::with_capacity(entries, 0);
+        for entry in self.add.iter().chain(&self.unchanged) {
+            builder.push(&entry.leanplum_id, &entry.distinct_id);
+        }
+        builder.finish()
     }
 }
 
 /// For each current member and each snapshot entry, whether the other
-/// side holds the same Leanplum id.
+/// side holds the same Leanplum id; `sorted` is `resolved`'s Leanplum
+/// ids as [`sorted_ids`] gives them.
 fn matches(
-    current: &IdentityMatch,
+    resolved: &[ResolvedMember],
+    sorted: SortedIds,
     snapshot: &Snapshot,
 ) -> (Vec<bool>, Vec<bool>) {
-    let resolved = &current.resolved;
-    let same =
-        |a: usize, b: usize| match (resolved.get(a), snapshot.entries.get(b)) {
-            (Some(r), Some(e)) => r.leanplum_id == e.leanplum_id,
-            _ => false,
-        };
-    let sorted = sorted_ids(resolved.iter().map(|r| r.leanplum_id.as_str()));
+    let same = |a: usize, b: usize| {
+        resolved
+            .get(a)
+            .is_some_and(|r| r.leanplum_id == snapshot.leanplum_id(b))
+    };
     let mut in_snapshot = vec![false; resolved.len()];
     let mut kept = vec![false; snapshot.len()];
     let mut mark = |a: usize, b: usize| {
@@ -282,6 +183,23 @@ fn matches(
     (in_snapshot, kept)
 }
 
+/// The sorted hashes of `resolved`'s Leanplum ids.
+fn sorted_resolved(resolved: &[ResolvedMember]) -> SortedIds {
+    sorted_ids(resolved.iter().map(|r| r.leanplum_id.as_str()))
+}
+
+/// Snapshot entries not `kept`, as plan entries.
+fn removed(snapshot: &Snapshot, kept: &[bool]) -> Vec<PlanEntry> {
+    kept.iter()
+        .enumerate()
+        .filter(|&(_, &kept)| !kept)
+        .map(|(index, _)| PlanEntry {
+            distinct_id: snapshot.distinct_id(index).to_owned(),
+            leanplum_id: snapshot.leanplum_id(index).to_owned(),
+        })
+        .collect()
+}
+
 /// Diffs the members resolved now against the last sync's snapshot.
 ///
 /// `current.resolved` is expected to hold each Leanplum id once, as
@@ -291,31 +209,26 @@ pub fn plan(
     current: &IdentityMatch,
     snapshot: &Snapshot,
 ) -> SyncPlan {
-    let (in_snapshot, kept) = matches(current, snapshot);
-    let entry = |distinct_id: &String, leanplum_id: &String| PlanEntry {
-        distinct_id: distinct_id.clone(),
-        leanplum_id: leanplum_id.clone(),
-    };
+    let resolved = &current.resolved;
+    let (in_snapshot, kept) =
+        matches(resolved, sorted_resolved(resolved), snapshot);
     let mut add = Vec::new();
     let mut unchanged = Vec::with_capacity(snapshot.len());
-    for (member, seen) in current.resolved.iter().zip(in_snapshot) {
-        let planned = entry(&member.distinct_id, &member.leanplum_id);
+    for (member, seen) in resolved.iter().zip(in_snapshot) {
+        let planned = PlanEntry {
+            distinct_id: member.distinct_id.clone(),
+            leanplum_id: member.leanplum_id.clone(),
+        };
         if seen {
             unchanged.push(planned);
         } else {
             add.push(planned);
         }
     }
-    let remove = snapshot
-        .iter()
-        .zip(kept)
-        .filter(|(_, kept)| !kept)
-        .map(|(e, _)| entry(&e.distinct_id, &e.leanplum_id))
-        .collect();
     SyncPlan {
         kind,
         add,
-        remove,
+        remove: removed(snapshot, &kept),
         unchanged,
     }
 }
@@ -327,28 +240,36 @@ pub fn plan_owned(
     current: IdentityMatch,
     snapshot: Snapshot,
 ) -> SyncPlan {
-    let (in_snapshot, kept) = matches(&current, &snapshot);
+    let sorted = sorted_resolved(&current.resolved);
+    plan_sorted(kind, current.resolved, sorted, snapshot)
+}
+
+/// [`plan_owned`] given the sorted hashes of `resolved`.
+fn plan_sorted(
+    kind: ExportKind,
+    resolved: Vec<ResolvedMember>,
+    sorted: SortedIds,
+    snapshot: Snapshot,
+) -> SyncPlan {
+    let (in_snapshot, kept) = matches(&resolved, sorted, &snapshot);
+    let remove = removed(&snapshot, &kept);
+    drop(snapshot);
     let mut add = Vec::new();
-    let mut unchanged = Vec::with_capacity(snapshot.len());
-    for (member, seen) in current.resolved.into_iter().zip(in_snapshot) {
-        let planned = PlanEntry {
-            distinct_id: member.distinct_id,
-            leanplum_id: member.leanplum_id,
-        };
-        if seen {
-            unchanged.push(planned);
-        } else {
-            add.push(planned);
-        }
-    }
-    let remove = snapshot
-        .entries
+    // Collected in place: `unchanged` reuses `resolved`'s buffer.
+    let unchanged = resolved
         .into_iter()
-        .zip(kept)
-        .filter(|(_, kept)| !kept)
-        .map(|(e, _)| PlanEntry {
-            distinct_id: e.distinct_id,
-            leanplum_id: e.leanplum_id,
+        .enumerate()
+        .filter_map(|(index, member)| {
+            let planned = PlanEntry {
+                distinct_id: member.distinct_id,
+                leanplum_id: member.leanplum_id,
+            };
+            if in_snapshot.get(index).copied().unwrap_or(false) {
+                Some(planned)
+            } else {
+                add.push(planned);
+                None
+            }
         })
         .collect();
     SyncPlan {
@@ -356,5 +277,39 @@ pub fn plan_owned(
         add,
         remove,
         unchanged,
+    }
+}
+
+/// Identity matching and the plan of one sync, from
+/// [`IdentityResolver::finish_plan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedSync {
+    /// Identity matching counts.
+    pub summary: IdentitySummary,
+    /// Members called out, as in [`IdentityMatch::flagged`].
+    pub flagged: Vec<FlaggedMember>,
+    /// The diff against the snapshot.
+    pub plan: SyncPlan,
+}
+
+impl IdentityResolver {
+    /// Same as `finish` followed by [`plan_owned`], but faster: the
+    /// Leanplum ids are hashed and sorted once, as they were pushed.
+    pub fn finish_plan(
+        self,
+        kind: ExportKind,
+        snapshot: Snapshot,
+    ) -> PlannedSync {
+        let (current, sorted) = self.finish_sorted();
+        let IdentityMatch {
+            resolved,
+            summary,
+            flagged,
+        } = current;
+        PlannedSync {
+            summary,
+            flagged,
+            plan: plan_sorted(kind, resolved, sorted, snapshot),
+        }
     }
 }
