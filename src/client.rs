@@ -3,6 +3,10 @@
 //! Every answer is decoded into the shared `sync_model::api` types; every
 //! failure becomes a [`ClientError`] with words a person can act on.
 
+mod stream;
+
+pub use stream::{yield_to_browser, LineStream};
+
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -148,7 +152,11 @@ async fn decode<T: DeserializeOwned>(
         return Err(ClientError::from_answer(status, &text));
     }
     // A 204 carries no body; `null` decodes into `()`.
-    let text = if text.trim().is_empty() { "null" } else { &text };
+    let text = if text.trim().is_empty() {
+        "null"
+    } else {
+        &text
+    };
     serde_json::from_str(text).map_err(|_| ClientError::Unreadable { status })
 }
 

@@ -5,8 +5,8 @@
 
 pub mod app;
 pub mod client;
-pub mod format;
 pub mod components;
+pub mod format;
 pub mod host;
 pub mod pages;
 

@@ -1,26 +1,51 @@
-//! The Integrations page: the Leanplum card and its connection state.
+//! The Integrations page: the Leanplum card and its connection, how users
+//! are matched, and the events Leanplum sends back.
+
+mod account_switcher;
+mod card;
+mod chart;
+mod connect_dialog;
+mod disconnect_dialog;
+mod events;
+mod form;
+mod matching;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use sync_model::api::{ConnectionStatus, Integration, Integrations};
+use sync_model::api::{Integration, Integrations};
 
 use crate::app::use_app;
 use crate::components::{LoadError, Loading};
-use crate::format::utc_time;
+use account_switcher::AccountSwitcher;
+use card::LeanplumCard;
+use events::EventsPanel;
+use matching::MatchingUsers;
 
 /// The Integrations page.
 #[component]
 pub fn IntegrationsPage() -> impl IntoView {
-    let client = use_app().client;
+    let app = use_app();
+    let client = app.client.clone();
+    let session_resource = app.session;
+    let session =
+        Signal::derive(move || session_resource.get().and_then(Result::ok));
     let integrations = LocalResource::new(move || {
         let client = client.clone();
         async move { client.get::<Integrations>("/integrations").await }
     });
     let retry = Callback::new(move |()| integrations.refetch());
+    let leanplum = Memo::new(move |_| {
+        integrations.get().and_then(Result::ok).and_then(|list| {
+            list.integrations.into_iter().find(|i| i.id == "leanplum")
+        })
+    });
+    let loaded = move || leanplum.with(Option::is_some);
 
     view! {
-        <section class="page">
-            <h1>"Integrations"</h1>
+        <section class="page integrations-page">
+            <div class="page-heading">
+                <h1>"Integrations"</h1>
+                <AccountSwitcher session />
+            </div>
             {move || match integrations.get() {
                 None => view! { <Loading what="integrations" /> }.into_any(),
                 Some(Err(error)) => {
@@ -29,54 +54,30 @@ pub fn IntegrationsPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Some(Ok(list)) => {
-                    list.integrations
-                        .into_iter()
-                        .map(|i| view! { <IntegrationCard integration=i /> })
-                        .collect_view()
-                        .into_any()
-                }
+                Some(Ok(_)) => ().into_any(),
             }}
+            <Show when=loaded>
+                <LeanplumCard
+                    integration=Signal::derive(move || {
+                        leanplum.get().unwrap_or_else(placeholder)
+                    })
+                    session
+                    on_changed=retry
+                />
+            </Show>
+            <MatchingUsers />
+            <EventsPanel />
         </section>
     }
 }
 
-#[component]
-fn IntegrationCard(integration: Integration) -> impl IntoView {
-    let heading_id = format!("integration-{}", integration.id);
-    let labelled_by = heading_id.clone();
-    let (tag, detail) = match &integration.status {
-        ConnectionStatus::NotConnected => ("Not connected", String::new()),
-        ConnectionStatus::Connected {
-            app_id,
-            verified_at,
-        } => (
-            "Connected",
-            format!("App ID {app_id}, verified {}", utc_time(*verified_at)),
-        ),
-        ConnectionStatus::Failing { app_id, reason } => {
-            ("Failing", format!("App ID {app_id}: {reason}"))
-        }
-    };
-    let tag_class = match integration.status {
-        ConnectionStatus::Connected { .. } => "tag tag-ok",
-        ConnectionStatus::Failing { .. } => "tag tag-bad",
-        ConnectionStatus::NotConnected => "tag",
-    };
-
-    view! {
-        <article class="card" aria-labelledby=labelled_by>
-            <header class="card-header">
-                <h2 id=heading_id>{integration.name.clone()}</h2>
-                <span class=tag_class>{tag}</span>
-            </header>
-            <p>{integration.description.clone()}</p>
-            <p class="detail">{detail}</p>
-            <p>
-                "Exports happen from the "
-                <A href=use_app().href("/cohorts")>"Cohorts page"</A>
-                "."
-            </p>
-        </article>
+/// Never shown: the card is only rendered once Leanplum is loaded.
+fn placeholder() -> Integration {
+    Integration {
+        id: "leanplum".into(),
+        name: "Leanplum".into(),
+        description: String::new(),
+        status: sync_model::api::ConnectionStatus::NotConnected,
+        sandbox: false,
     }
 }

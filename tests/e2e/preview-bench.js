@@ -1,0 +1,63 @@
+// Measures the export preview in the browser for large cohorts: from
+// picking Export to Leanplum to the identity numbers on screen, and the
+// part of it spent decoding, resolving and planning (the app's
+// `cohort-preview` user-timing mark). Run: node tests/e2e/preview-bench.js
+// [members...]; defaults to 100000 and 1000000.
+
+import { ensureBuilt, startProxy, startFront, launchBrowser } from './harness.js';
+import { importDataset, bigProfiles, bigMembers } from './cohort-data.js';
+import { startFakeLeanplum, GOOD_APP_ID, GOOD_SECRET } from './fake-leanplum.js';
+
+const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+const SIZES = sizes.length ? sizes : [100_000, 1_000_000];
+const largest = Math.max(...SIZES);
+
+ensureBuilt();
+console.log(`importing ${largest.toLocaleString('en-US')} profiles…`);
+const database = await importDataset({
+  profiles: bigProfiles(largest),
+  cohorts: (function* () {
+    for (const n of SIZES) yield { id: `bench-${n}`, name: `Bench ${n}`, description: '', members: bigMembers(n) };
+  })(),
+});
+const fake = await startFakeLeanplum();
+const proxy = await startProxy({ database, args: ['--leanplum-url', fake.url] });
+const front = await startFront({ proxyPort: proxy.port });
+const browser = await launchBrowser();
+try {
+  const setup = await browser.newPage();
+  const session = await (await setup.request.get(front.url + '/api/session')).json();
+  await setup.request.post(front.url + '/api/integrations/leanplum/connect', {
+    headers: { 'x-csrf-token': session.csrf_token, 'content-type': 'application/json' },
+    data: JSON.stringify({ app_id: GOOD_APP_ID, api_secret: GOOD_SECRET }),
+  });
+  await setup.close();
+  for (const n of SIZES) {
+    for (let round = 0; round < 2; round++) {
+      const page = await browser.newPage();
+      await page.goto(front.url + '/cohorts');
+      await page.getByRole('button', { name: `Actions for Bench ${n}` }).click();
+      const item = page.getByRole('menuitem', { name: 'Export to Leanplum' });
+      await item.waitFor();
+      const started = Date.now();
+      await item.click();
+      const shown = n.toLocaleString('en-US');
+      await page
+        .getByRole('dialog', { name: 'Export to Leanplum' })
+        .getByRole('row', { name: `Members ${shown}`, exact: true })
+        .waitFor({ timeout: 300_000 });
+      const ms = Date.now() - started;
+      const mark = await page.evaluate(() => performance.getEntriesByName('cohort-preview').at(-1)?.detail);
+      console.log(
+        `${shown} members (round ${round + 1}): ${ms} ms to the preview on screen; ` +
+          `${Math.round(mark.total_ms)} ms streaming+work, of which ${Math.round(mark.work_ms)} ms decode+resolve+plan`,
+      );
+      await page.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await front.close();
+  await proxy.stop();
+  await fake.close();
+}
