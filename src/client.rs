@@ -176,12 +176,25 @@ mod tests {
 
     #[test]
     fn unreadable_error_bodies_name_the_status() {
-        let e = ClientError::from_answer(502, "<html>Bad gateway</html>");
-        assert_eq!(e, ClientError::Unreadable { status: 502 });
+        let e = ClientError::from_answer(500, "<html>Oops</html>");
+        assert_eq!(e, ClientError::Unreadable { status: 500 });
         assert_eq!(
             e.message(),
-            "The proxy answered with an unexpected response (HTTP 502)."
+            "The proxy answered with an unexpected response (HTTP 500)."
         );
+    }
+
+    #[test]
+    fn gateway_errors_say_the_proxy_is_unavailable() {
+        for status in [502, 503, 504] {
+            let e = ClientError::from_answer(status, "<html>Bad gateway</html>");
+            assert_eq!(e, ClientError::Unreadable { status });
+            assert_eq!(
+                e.message(),
+                "The proxy is unavailable right now. Check that it is \
+                 running, then retry."
+            );
+        }
     }
 
     #[test]

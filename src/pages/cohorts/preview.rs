@@ -4,10 +4,10 @@
 //! plan, never copied.
 
 use sync_model::members::{DecodeError, MemberDecoder, SnapshotDecoder};
-use sync_model::plan::{plan_owned, write_csv, PlanCounts};
+use sync_model::plan::{write_csv, PlanCounts, PlannedSync, SnapshotBuilder};
 use sync_model::{
     ExportKind, FlaggedMember, IdentityResolver, IdentitySummary, PlanEntry,
-    Snapshot, SnapshotEntry, SyncPlan,
+    SyncPlan,
 };
 
 /// Reads a member stream, then a snapshot stream, into a [`Preview`].
@@ -16,7 +16,7 @@ pub struct PreviewBuilder {
     members: MemberDecoder,
     resolver: IdentityResolver,
     snapshot: SnapshotDecoder,
-    entries: Vec<SnapshotEntry>,
+    entries: SnapshotBuilder,
 }
 
 impl PreviewBuilder {
@@ -30,8 +30,7 @@ impl PreviewBuilder {
 
     /// Decodes and resolves every complete member line in `chunk`.
     pub fn push_members(&mut self, chunk: &[u8]) -> Result<(), DecodeError> {
-        let resolver = &mut self.resolver;
-        self.members.push(chunk, |member| resolver.push(member))
+        self.members.push_into(chunk, &mut self.resolver)
     }
 
     /// Members read so far.
@@ -41,8 +40,7 @@ impl PreviewBuilder {
 
     /// Decodes every complete snapshot line in `chunk`.
     pub fn push_snapshot(&mut self, chunk: &[u8]) -> Result<(), DecodeError> {
-        let entries = &mut self.entries;
-        self.snapshot.push(chunk, |entry| entries.push(entry))
+        self.snapshot.push_into(chunk, &mut self.entries)
     }
 
     /// Snapshot entries read so far.
@@ -58,12 +56,13 @@ impl PreviewBuilder {
             snapshot,
             mut entries,
         } = self;
-        members.finish(|member| resolver.push(member))?;
-        snapshot.finish(|entry| entries.push(entry))?;
-        let mut current = resolver.finish();
-        let flagged = std::mem::take(&mut current.flagged);
-        let summary = current.summary;
-        let plan = plan_owned(kind, current, Snapshot::from_entries(entries));
+        members.finish_into(&mut resolver)?;
+        snapshot.finish_into(&mut entries)?;
+        let PlannedSync {
+            summary,
+            flagged,
+            plan,
+        } = resolver.finish_plan(kind, entries.finish());
         Ok(Preview {
             summary,
             flagged,
@@ -213,7 +212,7 @@ pub fn identity_bar(summary: &IdentitySummary) -> [f64; 5] {
 mod tests {
     use super::*;
     use sync_model::members::{encode_members, encode_snapshot};
-    use sync_model::{LeanplumIdProperty, Member, Profile};
+    use sync_model::{LeanplumIdProperty, Member, Profile, SnapshotEntry};
 
     fn member(id: &str, profile: Profile) -> Member {
         Member {
