@@ -70,6 +70,11 @@ export async function startFakeLeanplum({ appId = GOOD_APP_ID, secret = GOOD_SEC
     setMode(mode) {
       state.mode = mode;
     },
-    close: () => new Promise((r) => server.close(r)),
+    close: () =>
+      new Promise((r) => {
+        server.close(r);
+        // Keep-alive sockets would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
   };
 }

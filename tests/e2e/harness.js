@@ -133,7 +133,12 @@ export async function startFront({ proxyPort, hostPages = {} }) {
     setProxyPort(p) {
       state.proxyPort = p;
     },
-    close: () => new Promise((r) => server.close(r)),
+    close: () =>
+      new Promise((r) => {
+        server.close(r);
+        // Keep-alive sockets would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -39,7 +39,8 @@ async function environment({ sandbox = false, database } = {}) {
     connectCalls: () => (fake ? fake.calls.length : 0),
     async close() {
       await front.close();
-      await proxy.stop();
+      // A test may have replaced the proxy with a restarted one.
+      await this.proxy.stop();
       await fake?.close();
     },
   };
@@ -240,18 +241,14 @@ test('an unreachable proxy is reported apart from a refusal, and retry works', a
       await dialog.getByLabel('API Secret', { exact: true }).fill(GOOD_SECRET);
 
       const database = env.proxy.database;
-      console.error('DBG stopping');
       await env.proxy.stop();
-      console.error('DBG stopped');
       await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
       const alert = dialog.getByRole('alert');
       await alert.waitFor();
       assert.match(await alert.innerText(), /Could not reach the proxy\./);
       assert.doesNotMatch(await alert.innerText(), /did not accept/);
 
-      console.error('DBG alert seen');
       env.proxy = await startProxy({ database, args: ['--leanplum-url', env.fake.url] });
-      console.error('DBG restarted');
       env.front.setProxyPort(env.proxy.port);
       await alert.getByRole('button', { name: 'Try again' }).click();
       await dialog.waitFor({ state: 'hidden' });
@@ -337,12 +334,14 @@ test('the secret can be shown and hidden', async () => {
   });
 });
 
-test('disconnecting asks first and says syncs will pause', async () => {
+test('disconnecting asks first, says syncs will pause, and pauses them', async () => {
   await withEnvironment({}, async (env) => {
     await withPage(browser, 'disconnect', async (page) => {
       await page.goto(env.front.url + '/');
       const answer = await apiCall(page, '/integrations/leanplum/connect', { app_id: GOOD_APP_ID, api_secret: GOOD_SECRET });
       assert.equal(answer.status, 200);
+      const started = await apiCall(page, '/syncs', { cohort_id: 'power-users', kind: 'dynamic' });
+      assert.equal(started.status, 201);
       await openIntegrations(page, env);
       await card(page).getByText('Connected', { exact: true }).waitFor();
 
@@ -361,6 +360,9 @@ test('disconnecting asks first and says syncs will pause', async () => {
       await dialog.waitFor({ state: 'hidden' });
       await card(page).getByText('Not connected', { exact: true }).waitFor();
       assert.equal(await card(page).getByRole('button', { name: 'Disconnect' }).count(), 0);
+      const syncs = await page.evaluate(async () => (await fetch('/api/syncs')).json());
+      const sync = syncs.syncs.find((s) => s.id === started.body.id);
+      assert.deepEqual(sync.status, { state: 'paused', reason: 'disconnected' });
     });
   });
 });
@@ -460,10 +462,14 @@ test('axe finds no violations on the page or in the open dialogs', async () => {
 
       await page.evaluate(async () => {
         const session = await (await fetch('/api/session')).json();
+        // The built-in sandbox accepts only its own demo pair.
         await fetch('/api/integrations/leanplum/connect', {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf_token },
-          body: JSON.stringify({ app_id: 'app_' + 'A'.repeat(43), api_secret: 'prod_' + 'B'.repeat(43) }),
+          body: JSON.stringify({
+            app_id: 'app_cohort-sync-demo-sandbox-app-00000000000000',
+            api_secret: 'prod_cohort-sync-demo-sandbox-key-00000000000000',
+          }),
         });
       });
       await page.reload();

@@ -204,7 +204,6 @@ fn CredentialInput(
                     aria-invalid=move || form.with(|f| f.shows_error(field)).to_string()
                     prop:value=move || form.with(|f| f.value(field).to_string())
                     on:input=move |ev| form.update(|f| f.set(field, event_target_value(&ev)))
-                    on:blur=move |_| form.update(|f| f.touch(field))
                 />
                 {children.map(|c| c())}
             </div>

@@ -68,15 +68,9 @@ impl CredentialForm {
         }
     }
 
-    /// Shows a field's problems even if nothing was typed (it was left).
-    pub fn touch(&mut self, field: CredentialField) {
-        match field {
-            CredentialField::AppId => self.app_id_touched = true,
-            CredentialField::ApiSecret => self.api_secret_touched = true,
-        }
-    }
-
-    /// True once the admin typed in or left the field.
+    /// True once the admin typed in the field. Leaving an untouched
+    /// field shows nothing: a message appearing on blur would move the
+    /// button being clicked out from under the pointer.
     pub fn touched(&self, field: CredentialField) -> bool {
         match field {
             CredentialField::AppId => self.app_id_touched,
@@ -255,9 +249,11 @@ mod tests {
     }
 
     #[test]
-    fn leaving_an_empty_field_shows_that_it_is_needed() {
+    fn a_field_emptied_after_typing_shows_that_it_is_needed() {
         let mut form = CredentialForm::default();
-        form.touch(CredentialField::ApiSecret);
+        assert!(!form.shows_error(CredentialField::ApiSecret));
+        form.set(CredentialField::ApiSecret, "p".into());
+        form.set(CredentialField::ApiSecret, String::new());
         assert!(form.shows_error(CredentialField::ApiSecret));
     }
 
