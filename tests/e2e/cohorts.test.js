@@ -448,3 +448,38 @@ test('loading a large cohort can be cancelled', async () => {
     await dialog.getByRole('row', { name: 'Members 200,000', exact: true }).waitFor({ timeout: 60000 });
   });
 });
+
+// Last: it leaves Leanplum refusing the stored credentials.
+test('a failed run says why behind View error', async () => {
+  await withPage(browser, 'failed-run', async (page) => {
+    await page.goto(front.url + '/cohorts');
+    fake.setMode('reject');
+    try {
+      const dialog = await openExport(page, 'Main cohort');
+      await dialog.getByRole('radio', { name: 'One-time export' }).check();
+      await dialog.getByRole('table', { name: 'Change preview' }).waitFor();
+      await dialog.getByRole('button', { name: 'Start Sync' }).click();
+      await dialog.getByRole('status').filter({ hasText: 'One-time export started' }).waitFor();
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      const panel = page.getByRole('region', { name: 'Sync of Main cohort' });
+      const failed = panel.getByRole('table', { name: 'Run history' }).getByRole('row').filter({ has: page.getByRole('cell', { name: 'Failed', exact: true }) });
+      await failed.first().waitFor({ timeout: 20000 });
+      // Started, added, removed, not found, skipped, invalid, failed, status.
+      assert.deepEqual((await failed.first().getByRole('cell').allInnerTexts()).slice(0, 7), ['0', '0', '0', '2', '1', '0', 'Failed']);
+      const toggle = failed.first().getByRole('button', { name: 'View error' });
+      const error = page.locator(`[id="${await toggle.getAttribute('aria-controls')}"]`);
+      assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+      assert.equal(await error.isVisible(), false);
+      await toggle.click();
+      assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+      assert.equal(await error.isVisible(), true);
+      assert.match(await error.innerText(), /Invalid app ID or client key\./);
+      assert.doesNotMatch(await error.innerText(), new RegExp(GOOD_SECRET));
+      await toggle.click();
+      assert.equal(await error.isVisible(), false);
+    } finally {
+      fake.setMode('ok');
+    }
+  });
+});
