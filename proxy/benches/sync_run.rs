@@ -12,7 +12,7 @@ use cohort_proxy::sandbox::{self, SANDBOX_API_SECRET, SANDBOX_APP_ID};
 use cohort_proxy::store::Store;
 use rusqlite::params;
 use sync_model::api::ExportKind;
-use sync_model::plan::{batches, fold_response};
+use sync_model::plan::{batches, fold_response, write_csv};
 
 const MEMBERS: usize = 1_000_000;
 const ADDED: usize = 5_000;
@@ -70,6 +70,18 @@ fn build(store: &Store) -> rusqlite::Result<()> {
             let gone = format!("gone-{i:05}");
             snapshot.execute(params![SANDBOX_APP_ID, COHORT, gone, gone])?;
         }
+        // The sync and its running run, whose counters each batch bumps.
+        tx.execute(
+            "INSERT INTO syncs (id, cohort_id, cohort_name, kind, attribute,
+                                app_id, state, created_at)
+             VALUES (1, ?1, 'Big cohort', 'dynamic', ?2, ?3, 'active', 0)",
+            params![COHORT, ATTRIBUTE, SANDBOX_APP_ID],
+        )?;
+        tx.execute(
+            "INSERT INTO runs (id, sync_id, kind, started_at, status)
+             VALUES (1, 1, 'dynamic', 0, 'running')",
+            [],
+        )?;
         Ok(())
     })
 }
@@ -101,6 +113,13 @@ fn main() {
     let calls = batches(&plan, ATTRIBUTE);
     let diff = t.elapsed();
     let counts = plan.counts();
+    let t = Instant::now();
+    let mut csv = String::new();
+    write_csv(&plan, &mut csv);
+    store
+        .set_run_plan(1, MEMBERS as u64, 0, 0, &csv)
+        .expect("plan recorded");
+    let record_csv = t.elapsed();
     println!("read + resolve members:   {}", secs(read_members));
     println!("read snapshot:            {}", secs(read_snap));
     println!("plan + batches:           {}", secs(diff));
@@ -108,6 +127,11 @@ fn main() {
         "planning (snapshot read + plan): {}; with members: {}",
         secs(read_snap + diff),
         secs(read_members + read_snap + diff)
+    );
+    println!(
+        "record the run's CSV:     {} ({:.1} MB)",
+        secs(record_csv),
+        csv.len() as f64 / 1e6
     );
     println!(
         "plan: {} add, {} remove, {} unchanged, {} calls",

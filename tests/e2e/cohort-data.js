@@ -4,9 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, tempDir } from './harness.js';
-
-const PROXY_BIN = join(ROOT, 'target', 'debug', 'cohort-proxy');
+import { ROOT, tempDir, proxyBin } from './harness.js';
 
 /** Writes `lines` (objects) as NDJSON to `file`, streaming big ones. */
 async function writeNdjson(file, lines) {
@@ -30,7 +28,7 @@ export async function importDataset({ profiles, cohorts }) {
   const cohortsFile = join(dir, 'cohorts.ndjson');
   await writeNdjson(profilesFile, profiles);
   await writeNdjson(cohortsFile, cohorts);
-  execFileSync(PROXY_BIN, ['--database', database, 'import', '--profiles', profilesFile, '--cohorts', cohortsFile], {
+  execFileSync(proxyBin(), ['--database', database, 'import', '--profiles', profilesFile, '--cohorts', cohortsFile], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -12,17 +12,30 @@ import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'dist');
-const PROXY_BIN = join(ROOT, 'target', 'debug', 'cohort-proxy');
+let proxyProfile = 'debug';
+
+/** Benchmarks run the optimised proxy; tests keep the quick debug build. */
+export function useReleaseProxy() {
+  proxyProfile = 'release';
+}
+
+/** The proxy binary the harness runs. */
+export function proxyBin() {
+  return join(ROOT, 'target', proxyProfile, 'cohort-proxy');
+}
 const RESULTS = join(ROOT, 'test-results');
 
-/** Builds the release console once, unless dist/ already holds it. */
+/**
+ * Builds the release console once, unless dist/ already holds it, and
+ * brings the proxy up to date.
+ */
 export function ensureBuilt() {
   if (!existsSync(join(DIST, 'index.html'))) {
     execFileSync(join(ROOT, 'scripts', 'build-app'), { stdio: 'inherit' });
   }
-  if (!existsSync(PROXY_BIN)) {
-    execFileSync('cargo', ['build', '-p', 'cohort-proxy'], { cwd: ROOT, stdio: 'inherit' });
-  }
+  // Quick when the proxy is up to date; never runs a stale one.
+  const release = proxyProfile === 'release' ? ['--release'] : [];
+  execFileSync('cargo', ['build', '--quiet', '-p', 'cohort-proxy', ...release], { cwd: ROOT, stdio: 'inherit' });
 }
 
 /** A fresh temporary folder. */
@@ -37,7 +50,7 @@ export function tempDir(prefix = 'cohort-sync-') {
 export async function startProxy({ database, demo = true, listen = '127.0.0.1:0', args = [], env = {} } = {}) {
   const db = database ?? join(tempDir(), 'test.sqlite');
   const argv = ['--database', db, '--listen', listen, ...(demo ? ['--demo'] : []), ...args];
-  const child = spawn(PROXY_BIN, argv, {
+  const child = spawn(proxyBin(), argv, {
     cwd: ROOT,
     env: { ...process.env, RUST_LOG: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -90,10 +90,15 @@ CREATE TABLE IF NOT EXISTS runs (
     skipped_anonymous INTEGER NOT NULL DEFAULT 0,
     invalid INTEGER NOT NULL DEFAULT 0,
     failed INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    csv TEXT
+    error TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_sync ON runs (sync_id, id);
+-- Apart from `runs`, whose counters change with every batch: SQLite
+-- rewrites a whole row on update, and a plan's CSV can run to megabytes.
+CREATE TABLE IF NOT EXISTS run_csvs (
+    run_id INTEGER PRIMARY KEY REFERENCES runs (id),
+    csv TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS snapshot_entries (
     app_id TEXT NOT NULL,
     cohort_id TEXT NOT NULL,

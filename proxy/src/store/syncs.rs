@@ -382,19 +382,23 @@ impl Store {
         invalid: u64,
         csv: &str,
     ) -> StoreResult<()> {
-        let conn = self.lock();
-        conn.execute(
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        tx.execute(
             "UPDATE runs SET members = ?2, skipped_anonymous = ?3,
-                 invalid = ?4, csv = ?5 WHERE id = ?1",
+                 invalid = ?4 WHERE id = ?1",
             params![
                 run_id,
                 members as i64,
                 skipped_anonymous as i64,
-                invalid as i64,
-                csv
+                invalid as i64
             ],
         )?;
-        Ok(())
+        tx.execute(
+            "INSERT OR REPLACE INTO run_csvs (run_id, csv) VALUES (?1, ?2)",
+            params![run_id, csv],
+        )?;
+        tx.commit()
     }
 
     /// Records one acknowledged batch in one transaction: the snapshot
@@ -503,9 +507,10 @@ impl Store {
             }
         }
         tx.execute(
-            "UPDATE runs SET csv = NULL WHERE sync_id = ?1 AND csv IS NOT NULL
-                AND id NOT IN (SELECT id FROM runs WHERE sync_id = ?1
-                               ORDER BY id DESC LIMIT ?2)",
+            "DELETE FROM run_csvs
+              WHERE run_id IN (SELECT id FROM runs WHERE sync_id = ?1)
+                AND run_id NOT IN (SELECT id FROM runs WHERE sync_id = ?1
+                                   ORDER BY id DESC LIMIT ?2)",
             params![sync_id, KEPT_CSVS],
         )?;
         tx.commit()
@@ -529,7 +534,8 @@ impl Store {
     pub fn run_csv(&self, run_id: i64) -> StoreResult<Option<Option<String>>> {
         let conn = self.lock();
         conn.query_row(
-            "SELECT csv FROM runs WHERE id = ?1",
+            "SELECT c.csv FROM runs r LEFT JOIN run_csvs c ON c.run_id = r.id
+              WHERE r.id = ?1",
             params![run_id],
             |r| r.get(0),
         )
