@@ -187,7 +187,8 @@ mod tests {
     #[test]
     fn gateway_errors_say_the_proxy_is_unavailable() {
         for status in [502, 503, 504] {
-            let e = ClientError::from_answer(status, "<html>Bad gateway</html>");
+            let e =
+                ClientError::from_answer(status, "<html>Bad gateway</html>");
             assert_eq!(e, ClientError::Unreadable { status });
             assert_eq!(
                 e.message(),
