@@ -202,6 +202,22 @@ fn record_timing(work_ms: f64, total_ms: f64) {
     let _ = mark.call2(&performance, &"cohort-preview".into(), &options);
 }
 
+/// Table rows of a label and a count each.
+fn count_rows(
+    rows: impl IntoIterator<Item = (&'static str, u64)>,
+) -> impl IntoView {
+    rows.into_iter()
+        .map(|(label, n)| {
+            view! {
+                <tr>
+                    <th scope="row">{label}</th>
+                    <td class="num">{count(n)}</td>
+                </tr>
+            }
+        })
+        .collect_view()
+}
+
 /// Saves `text` as a file named `name` through a temporary link.
 fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
     use wasm_bindgen::JsCast;
@@ -528,18 +544,7 @@ fn IdentityPreview(preview: RwSignal<Option<Preview>>) -> impl IntoView {
             ("Conflicts (not exported)", s.conflicts),
             ("Exported", s.exported),
         ];
-        Some(
-            rows.into_iter()
-                .map(|(label, n)| {
-                    view! {
-                        <tr>
-                            <th scope="row">{label}</th>
-                            <td class="num">{count(n)}</td>
-                        </tr>
-                    }
-                })
-                .collect_view(),
-        )
+        Some(count_rows(rows))
     };
     let bar = move || {
         let s = summary()?;
@@ -665,18 +670,7 @@ fn ChangePreview(
                 rows.push(("Already set by the last sync", c.unchanged));
             }
             rows.push(("Updates sent to Leanplum", c.to_send));
-            Some(
-                rows.into_iter()
-                    .map(|(label, n)| {
-                        view! {
-                            <tr>
-                                <th scope="row">{label}</th>
-                                <td class="num">{count(n)}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view(),
-            )
+            Some(count_rows(rows))
         })
     };
     let search_id = unique_id("plan-search");
