@@ -57,6 +57,36 @@ pub enum Profile {
     Identified(LeanplumIdProperty),
 }
 
+impl Profile {
+    /// The kind letter a member line gives this profile (`A`, `P`, `S`
+    /// or `V`) and the `$leanplum_user_id` value the line carries.
+    pub fn line_kind(&self) -> (&'static str, Option<&str>) {
+        match self {
+            Profile::Anonymous => ("A", None),
+            Profile::Identified(LeanplumIdProperty::Absent) => ("P", None),
+            Profile::Identified(LeanplumIdProperty::Text(v)) => ("S", Some(v)),
+            Profile::Identified(LeanplumIdProperty::NotText(v)) => {
+                ("V", Some(v))
+            }
+        }
+    }
+
+    /// The profile a kind letter and value stand for, as
+    /// [`Profile::line_kind`] gives them; anything else is anonymous.
+    pub fn from_line_kind(kind: Option<&str>, value: Option<String>) -> Self {
+        match (kind, value) {
+            (Some("P"), _) => Profile::Identified(LeanplumIdProperty::Absent),
+            (Some("S"), Some(v)) => {
+                Profile::Identified(LeanplumIdProperty::Text(v))
+            }
+            (Some("V"), Some(v)) => {
+                Profile::Identified(LeanplumIdProperty::NotText(v))
+            }
+            _ => Profile::Anonymous,
+        }
+    }
+}
+
 /// One member of a cohort.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
@@ -123,13 +153,8 @@ fn write_field(field: &str, out: &mut String) {
 
 /// Appends `member` as one member line, including its `\n`.
 pub fn write_member_line(member: &Member, out: &mut String) {
-    let (kind, value) = match &member.profile {
-        Profile::Anonymous => ('A', None),
-        Profile::Identified(LeanplumIdProperty::Absent) => ('P', None),
-        Profile::Identified(LeanplumIdProperty::Text(v)) => ('S', Some(v)),
-        Profile::Identified(LeanplumIdProperty::NotText(v)) => ('V', Some(v)),
-    };
-    out.push(kind);
+    let (kind, value) = member.profile.line_kind();
+    out.push_str(kind);
     out.push('\t');
     write_field(&member.distinct_id, out);
     if let Some(value) = value {

@@ -220,3 +220,28 @@ fn line_numbers_count_lines_across_chunks() {
     let error = decoder.finish(|_| {}).unwrap_err();
     assert_eq!(error.line, 3);
 }
+
+#[test]
+fn kind_letters_name_each_profile_and_read_back() {
+    let cases = [
+        (Profile::Anonymous, ("A", None)),
+        (Profile::Identified(LeanplumIdProperty::Absent), ("P", None)),
+        (
+            Profile::Identified(LeanplumIdProperty::Text("lp".into())),
+            ("S", Some("lp")),
+        ),
+        (
+            Profile::Identified(LeanplumIdProperty::NotText("7".into())),
+            ("V", Some("7")),
+        ),
+    ];
+    for (profile, letters) in cases {
+        assert_eq!(profile.line_kind(), letters);
+        let (kind, value) = letters;
+        let back = Profile::from_line_kind(Some(kind), value.map(String::from));
+        assert_eq!(back, profile);
+    }
+    assert_eq!(Profile::from_line_kind(None, None), Profile::Anonymous);
+    assert_eq!(Profile::from_line_kind(Some("S"), None), Profile::Anonymous);
+    assert_eq!(Profile::from_line_kind(Some("Q"), None), Profile::Anonymous);
+}

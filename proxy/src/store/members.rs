@@ -6,7 +6,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
-use sync_model::{LeanplumIdProperty, Member, Profile, SnapshotEntry};
+use sync_model::{Member, Profile, SnapshotEntry};
 
 use super::{Store, StoreResult};
 
@@ -18,12 +18,9 @@ pub const PAGE_ROWS: usize = 10_000;
 pub fn profile_columns(
     properties: &Map<String, Value>,
 ) -> (&'static str, Option<String>) {
-    match Member::from_profile("", Some(properties)).profile {
-        Profile::Anonymous => ("A", None),
-        Profile::Identified(LeanplumIdProperty::Absent) => ("P", None),
-        Profile::Identified(LeanplumIdProperty::Text(v)) => ("S", Some(v)),
-        Profile::Identified(LeanplumIdProperty::NotText(v)) => ("V", Some(v)),
-    }
+    let profile = Member::from_profile("", Some(properties)).profile;
+    let (kind, value) = profile.line_kind();
+    (kind, value.map(str::to_owned))
 }
 
 /// A member from its distinct ID and stored profile columns (`None` kind
@@ -33,19 +30,9 @@ pub fn member_from_columns(
     kind: Option<&str>,
     value: Option<String>,
 ) -> Member {
-    let profile = match (kind, value) {
-        (Some("P"), _) => Profile::Identified(LeanplumIdProperty::Absent),
-        (Some("S"), Some(v)) => {
-            Profile::Identified(LeanplumIdProperty::Text(v))
-        }
-        (Some("V"), Some(v)) => {
-            Profile::Identified(LeanplumIdProperty::NotText(v))
-        }
-        _ => Profile::Anonymous,
-    };
     Member {
         distinct_id,
-        profile,
+        profile: Profile::from_line_kind(kind, value),
     }
 }
 
