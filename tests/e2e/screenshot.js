@@ -22,7 +22,7 @@ try {
   await connect.getByRole('button', { name: 'Connect', exact: true }).click();
   await card.getByText('Connected', { exact: true }).waitFor();
 
-  await page.getByRole('link', { name: 'Cohorts' }).click();
+  await page.getByRole('link', { name: 'Cohorts', exact: true }).click();
   await page.getByRole('button', { name: 'Actions for Power users', exact: true }).click();
   await page.getByRole('menuitem', { name: 'Export to Leanplum' }).click();
   const dialog = page.getByRole('dialog', { name: 'Export to Leanplum' });
