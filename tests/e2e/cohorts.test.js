@@ -467,6 +467,8 @@ test('a failed run says why behind View error', async () => {
       await failed.first().waitFor({ timeout: 20000 });
       // Started, added, removed, not found, skipped, invalid, failed, status.
       assert.deepEqual((await failed.first().getByRole('cell').allInnerTexts()).slice(0, 7), ['0', '0', '0', '2', '1', '0', 'Failed']);
+      // One run: its cohort size is a dot, since a line needs two.
+      assert.equal(await panel.getByRole('img').locator('circle').count(), 1);
       const toggle = failed.first().getByRole('button', { name: 'View error' });
       const error = page.locator(`[id="${await toggle.getAttribute('aria-controls')}"]`);
       assert.equal(await toggle.getAttribute('aria-expanded'), 'false');

@@ -26,6 +26,8 @@ pub struct Bar {
 pub struct RunChart {
     /// `points` attribute of the cohort size polyline.
     pub size_line: String,
+    /// The same points as dots, so a single run still shows its size.
+    pub size_dots: Vec<(f64, f64)>,
     /// Bars of people added, one per run.
     pub added: Vec<Bar>,
     /// Bars of people removed, one per run.
@@ -64,6 +66,7 @@ pub fn run_chart(runs_newest_first: &[Run]) -> RunChart {
         let y =
             HEIGHT - 2.0 - (HEIGHT - 4.0) * run.members as f64 / biggest as f64;
         points.push(format!("{center:.1},{y:.1}"));
+        chart.size_dots.push((center, y));
         let up = half * run.totals.added as f64 / most_change as f64;
         let down = half * run.totals.removed as f64 / most_change as f64;
         let x = center - bar_width / 2.0;
@@ -127,6 +130,7 @@ mod tests {
     fn runs_are_drawn_oldest_first_scaled_to_the_largest() {
         let chart = run_chart(&[run(2, 50, 10, 20), run(1, 100, 100, 0)]);
         assert_eq!(chart.size_line, "80.0,2.0 240.0,60.0");
+        assert_eq!(chart.size_dots, [(80.0, 2.0), (240.0, 60.0)]);
         assert_eq!(chart.added[0].height, 56.0);
         assert_eq!(chart.added[0].y, 4.0);
         assert_eq!(chart.added[1].height, 5.6);
@@ -136,9 +140,17 @@ mod tests {
     }
 
     #[test]
+    fn a_single_run_shows_its_size_as_a_dot() {
+        let chart = run_chart(&[run(1, 9, 0, 0)]);
+        assert_eq!(chart.size_line, "160.0,2.0");
+        assert_eq!(chart.size_dots, [(160.0, 2.0)]);
+    }
+
+    #[test]
     fn no_runs_draw_nothing() {
         let chart = run_chart(&[]);
         assert!(chart.size_line.is_empty());
+        assert!(chart.size_dots.is_empty());
         assert!(chart.added.is_empty());
         assert_eq!(describe(&[]), "No runs yet.");
     }

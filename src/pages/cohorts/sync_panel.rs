@@ -260,6 +260,11 @@ fn RunHistory(runs: Vec<Run>) -> impl IntoView {
             <rect class="bar-removed" x=b.x y=b.y width=b.width height=b.height></rect>
         })
         .collect_view();
+    let dots = chart
+        .size_dots
+        .iter()
+        .map(|&(x, y)| view! { <circle class="size-dot" cx=x cy=y r="3"></circle> })
+        .collect_view();
     let rows = runs
         .iter()
         .map(|run| {
@@ -308,6 +313,7 @@ fn RunHistory(runs: Vec<Run>) -> impl IntoView {
             {added}
             {removed}
             <polyline class="size-line" points=chart.size_line.clone()></polyline>
+            {dots}
         </svg>
         <p class="chart-legend" aria-hidden="true">
             <span class="key size">"Cohort size"</span>
