@@ -73,6 +73,12 @@ async function openConnect(page) {
   return dialog;
 }
 
+/** Types the pair the fake Leanplum accepts into the Connect dialog. */
+async function fillGoodPair(dialog) {
+  await dialog.getByLabel('App ID', { exact: true }).fill(GOOD_APP_ID);
+  await dialog.getByLabel('API Secret', { exact: true }).fill(GOOD_SECRET);
+}
+
 /** Text of the element(s) a field's aria-describedby points at. */
 async function describedText(page, field) {
   const ids = (await field.getAttribute('aria-describedby')) ?? '';
@@ -191,8 +197,7 @@ test('a rejected pair keeps the dialog open with Leanplum\'s reason and the fiel
       env.fake.setMode('reject');
       await openIntegrations(page, env);
       const dialog = await openConnect(page);
-      await dialog.getByLabel('App ID', { exact: true }).fill(GOOD_APP_ID);
-      await dialog.getByLabel('API Secret', { exact: true }).fill(GOOD_SECRET);
+      await fillGoodPair(dialog);
       await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
 
       const alert = dialog.getByRole('alert');
@@ -214,8 +219,7 @@ test('an unreachable Leanplum gets its own message and retry works', async () =>
       env.fake.setMode('fail');
       await openIntegrations(page, env);
       const dialog = await openConnect(page);
-      await dialog.getByLabel('App ID', { exact: true }).fill(GOOD_APP_ID);
-      await dialog.getByLabel('API Secret', { exact: true }).fill(GOOD_SECRET);
+      await fillGoodPair(dialog);
       await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
 
       const alert = dialog.getByRole('alert');
@@ -237,8 +241,7 @@ test('an unreachable proxy is reported apart from a refusal, and retry works', a
     await withPage(browser, 'proxy-unreachable', async (page) => {
       await openIntegrations(page, env);
       const dialog = await openConnect(page);
-      await dialog.getByLabel('App ID', { exact: true }).fill(GOOD_APP_ID);
-      await dialog.getByLabel('API Secret', { exact: true }).fill(GOOD_SECRET);
+      await fillGoodPair(dialog);
 
       const database = env.proxy.database;
       await env.proxy.stop();
@@ -266,8 +269,7 @@ test('an accepted pair shows Connected with the App ID; a double submit sends on
       });
       await openIntegrations(page, env);
       const dialog = await openConnect(page);
-      await dialog.getByLabel('App ID', { exact: true }).fill(GOOD_APP_ID);
-      await dialog.getByLabel('API Secret', { exact: true }).fill(GOOD_SECRET);
+      await fillGoodPair(dialog);
 
       // Two clicks in the same task, before the page can re-render.
       await dialog.getByRole('button', { name: 'Connect', exact: true }).evaluate((button) => {
@@ -302,8 +304,7 @@ test('the secret is never written to the console', async () => {
       env.fake.setMode('reject');
       await openIntegrations(page, env);
       const dialog = await openConnect(page);
-      await dialog.getByLabel('App ID', { exact: true }).fill(GOOD_APP_ID);
-      await dialog.getByLabel('API Secret', { exact: true }).fill(GOOD_SECRET);
+      await fillGoodPair(dialog);
       await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
       await dialog.getByRole('alert').waitFor();
       await dialog.getByRole('button', { name: 'Cancel' }).click();
