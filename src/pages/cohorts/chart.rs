@@ -24,10 +24,9 @@ pub struct Bar {
 /// What to draw for a list of runs, oldest first.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RunChart {
-    /// `points` attribute of the cohort size polyline.
-    pub size_line: String,
-    /// The same points as dots, so a single run still shows its size.
-    pub size_dots: Vec<(f64, f64)>,
+    /// Cohort size per run, drawn as a line through dots (so a single
+    /// run still shows).
+    pub size_points: Vec<(f64, f64)>,
     /// Bars of people added, one per run.
     pub added: Vec<Bar>,
     /// Bars of people removed, one per run.
@@ -60,13 +59,11 @@ pub fn run_chart(runs_newest_first: &[Run]) -> RunChart {
         axis_y,
         ..RunChart::default()
     };
-    let mut points = Vec::with_capacity(runs.len());
     for (i, run) in runs.iter().enumerate() {
         let center = slot * (i as f64 + 0.5);
         let y =
             HEIGHT - 2.0 - (HEIGHT - 4.0) * run.members as f64 / biggest as f64;
-        points.push(format!("{center:.1},{y:.1}"));
-        chart.size_dots.push((center, y));
+        chart.size_points.push((center, y));
         let up = half * run.totals.added as f64 / most_change as f64;
         let down = half * run.totals.removed as f64 / most_change as f64;
         let x = center - bar_width / 2.0;
@@ -83,8 +80,19 @@ pub fn run_chart(runs_newest_first: &[Run]) -> RunChart {
             height: down,
         });
     }
-    chart.size_line = points.join(" ");
     chart
+}
+
+impl RunChart {
+    /// The `points` attribute of the cohort size polyline.
+    pub fn size_line(&self) -> String {
+        let points: Vec<String> = self
+            .size_points
+            .iter()
+            .map(|(x, y)| format!("{x:.1},{y:.1}"))
+            .collect();
+        points.join(" ")
+    }
 }
 
 /// The chart in words, for people who cannot see it.
@@ -129,8 +137,8 @@ mod tests {
     #[test]
     fn runs_are_drawn_oldest_first_scaled_to_the_largest() {
         let chart = run_chart(&[run(2, 50, 10, 20), run(1, 100, 100, 0)]);
-        assert_eq!(chart.size_line, "80.0,2.0 240.0,60.0");
-        assert_eq!(chart.size_dots, [(80.0, 2.0), (240.0, 60.0)]);
+        assert_eq!(chart.size_line(), "80.0,2.0 240.0,60.0");
+        assert_eq!(chart.size_points, [(80.0, 2.0), (240.0, 60.0)]);
         assert_eq!(chart.added[0].height, 56.0);
         assert_eq!(chart.added[0].y, 4.0);
         assert_eq!(chart.added[1].height, 5.6);
@@ -142,15 +150,15 @@ mod tests {
     #[test]
     fn a_single_run_shows_its_size_as_a_dot() {
         let chart = run_chart(&[run(1, 9, 0, 0)]);
-        assert_eq!(chart.size_line, "160.0,2.0");
-        assert_eq!(chart.size_dots, [(160.0, 2.0)]);
+        assert_eq!(chart.size_line(), "160.0,2.0");
+        assert_eq!(chart.size_points, [(160.0, 2.0)]);
     }
 
     #[test]
     fn no_runs_draw_nothing() {
         let chart = run_chart(&[]);
-        assert!(chart.size_line.is_empty());
-        assert!(chart.size_dots.is_empty());
+        assert!(chart.size_line().is_empty());
+        assert!(chart.size_points.is_empty());
         assert!(chart.added.is_empty());
         assert_eq!(describe(&[]), "No runs yet.");
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use sync_model::api::{Run, RunStatus, Runs, Session, Sync, SyncStatus};
 
-use super::chart::{describe, run_chart, HEIGHT, WIDTH};
+use super::chart::{describe, run_chart, Bar, HEIGHT, WIDTH};
 use super::export_dialog::kind_title;
 use crate::app::use_app;
 use crate::components::{unique_id, LoadError, Loading, Modal};
@@ -241,27 +241,24 @@ pub fn SyncPanel(
     }
 }
 
+/// One SVG rectangle per bar.
+fn bar_rects(class: &'static str, bars: &[Bar]) -> impl IntoView {
+    bars.iter()
+        .map(|b| view! {
+            <rect class=class x=b.x y=b.y width=b.width height=b.height></rect>
+        })
+        .collect_view()
+}
+
 #[component]
 fn RunHistory(runs: Vec<Run>) -> impl IntoView {
     let chart = run_chart(&runs);
     let label = describe(&runs);
     let open_errors = RwSignal::new(HashSet::<i64>::new());
-    let added = chart
-        .added
-        .iter()
-        .map(|b| view! {
-            <rect class="bar-added" x=b.x y=b.y width=b.width height=b.height></rect>
-        })
-        .collect_view();
-    let removed = chart
-        .removed
-        .iter()
-        .map(|b| view! {
-            <rect class="bar-removed" x=b.x y=b.y width=b.width height=b.height></rect>
-        })
-        .collect_view();
+    let added = bar_rects("bar-added", &chart.added);
+    let removed = bar_rects("bar-removed", &chart.removed);
     let dots = chart
-        .size_dots
+        .size_points
         .iter()
         .map(|&(x, y)| view! { <circle class="size-dot" cx=x cy=y r="3"></circle> })
         .collect_view();
@@ -312,7 +309,7 @@ fn RunHistory(runs: Vec<Run>) -> impl IntoView {
             <line class="axis" x1="0" x2=WIDTH y1=chart.axis_y y2=chart.axis_y></line>
             {added}
             {removed}
-            <polyline class="size-line" points=chart.size_line.clone()></polyline>
+            <polyline class="size-line" points=chart.size_line()></polyline>
             {dots}
         </svg>
         <p class="chart-legend" aria-hidden="true">

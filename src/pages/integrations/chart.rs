@@ -157,22 +157,21 @@ pub fn DailyChart(
     let rects = bars
         .into_iter()
         .map(|b| {
-            view! {
-                <rect
-                    class="bar-counted"
-                    x=format!("{:.1}", b.x)
-                    y=format!("{:.1}", b.counted.y)
-                    width=format!("{:.1}", b.width)
-                    height=format!("{:.1}", b.counted.height)
-                />
-                <rect
-                    class="bar-exempt"
-                    x=format!("{:.1}", b.x)
-                    y=format!("{:.1}", b.exempt.y)
-                    width=format!("{:.1}", b.width)
-                    height=format!("{:.1}", b.exempt.height)
-                />
-            }
+            let segment = |class: &'static str, part: &Segment| {
+                view! {
+                    <rect
+                        class=class
+                        x=format!("{:.1}", b.x)
+                        y=format!("{:.1}", part.y)
+                        width=format!("{:.1}", b.width)
+                        height=format!("{:.1}", part.height)
+                    />
+                }
+            };
+            (
+                segment("bar-counted", &b.counted),
+                segment("bar-exempt", &b.exempt),
+            )
         })
         .collect_view();
     let view_box =
