@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { ensureBuilt, startProxy, startFront, launchBrowser, withPage } from './harness.js';
+import { ensureBuilt, startProxy, startFront, launchBrowser, withPage, callApi } from './harness.js';
 import { startFakeLeanplum, GOOD_APP_ID, GOOD_SECRET } from './fake-leanplum.js';
 import { importDataset, bigProfiles, bigMembers } from './cohort-data.js';
 
@@ -49,16 +49,9 @@ function* cohorts() {
   yield { id: 'big200k', name: 'Big 200k', description: 'Even more members', members: bigMembers(200_000) };
 }
 
-/** Calls the API with the page's cookies and CSRF token. */
-async function api(page, method, path, body, headers = {}) {
-  const session = await (await page.request.get(front.url + '/api/session')).json();
-  const response = await page.request.fetch(front.url + '/api' + path, {
-    method,
-    headers: { 'x-csrf-token': session.csrf_token, 'content-type': 'application/json', ...headers },
-    data: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status(), body: text ? JSON.parse(text) : null };
+/** Calls the API of the main proxy as the page's account. */
+function api(page, method, path, body, headers) {
+  return callApi(page, front.url, method, path, body, headers);
 }
 
 async function waitForSync(page, id, done) {

@@ -155,6 +155,21 @@ export async function startFront({ proxyPort, hostPages = {} }) {
   };
 }
 
+/**
+ * Calls the proxy's API at `baseUrl` with `page`'s cookies and CSRF
+ * token, as the page's signed-in account. Resolves with { status, body }.
+ */
+export async function callApi(page, baseUrl, method, path, body, headers = {}) {
+  const session = await (await page.request.get(baseUrl + '/api/session')).json();
+  const response = await page.request.fetch(baseUrl + '/api' + path, {
+    method,
+    headers: { 'x-csrf-token': session.csrf_token, 'content-type': 'application/json', ...headers },
+    data: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status(), body: text ? JSON.parse(text) : null };
+}
+
 /** Launches headless Debian Chromium. */
 export async function launchBrowser() {
   return chromium.launch({

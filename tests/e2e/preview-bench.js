@@ -6,7 +6,7 @@
 // Run: node tests/e2e/preview-bench.js [members...]; defaults to 100000
 // and 1000000.
 
-import { ensureBuilt, startProxy, startFront, launchBrowser, useReleaseProxy } from './harness.js';
+import { ensureBuilt, startProxy, startFront, launchBrowser, useReleaseProxy, callApi } from './harness.js';
 import { importDataset, bigProfiles, bigMembers } from './cohort-data.js';
 import { startFakeLeanplum, GOOD_APP_ID, GOOD_SECRET } from './fake-leanplum.js';
 
@@ -28,22 +28,10 @@ const proxy = await startProxy({ database, args: ['--leanplum-url', fake.url] })
 const front = await startFront({ proxyPort: proxy.port });
 const browser = await launchBrowser();
 try {
+  const api = async (page, method, path, body) => (await callApi(page, front.url, method, path, body)).body;
   const setup = await browser.newPage();
-  const session = await (await setup.request.get(front.url + '/api/session')).json();
-  await setup.request.post(front.url + '/api/integrations/leanplum/connect', {
-    headers: { 'x-csrf-token': session.csrf_token, 'content-type': 'application/json' },
-    data: JSON.stringify({ app_id: GOOD_APP_ID, api_secret: GOOD_SECRET }),
-  });
+  await api(setup, 'POST', '/integrations/leanplum/connect', { app_id: GOOD_APP_ID, api_secret: GOOD_SECRET });
   await setup.close();
-  const api = async (page, method, path, body) => {
-    const session = await (await page.request.get(front.url + '/api/session')).json();
-    const response = await page.request.fetch(front.url + '/api' + path, {
-      method,
-      headers: { 'x-csrf-token': session.csrf_token, 'content-type': 'application/json' },
-      data: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return response.json();
-  };
   for (const n of SIZES) {
     for (const snapshot of ['no snapshot', 'a snapshot of every member']) {
       const page = await browser.newPage();
