@@ -77,71 +77,97 @@ pub(crate) fn hash_str(text: &str) -> u64 {
     hasher.finish()
 }
 
-/// Ids as (hash, position) pairs sorted by [`sort_key`]; equal keys keep
-/// position order.
-pub(crate) type SortedIds = Vec<(u64, usize)>;
+/// An id's sort key and its position in its list.
+///
+/// Positions are 32-bit: a list holds at most 4,294,967,295 ids, far
+/// beyond the 10,000,000 users a cohort may have. Eight bytes per id
+/// keep sorting mostly in cache.
+pub(crate) type Keyed = (u32, u32);
 
-/// Bits of the hash that sorting orders by: the top 33, enough that
-/// different ids share a key only rarely, in three radix passes.
-const KEY_SHIFT: u32 = 31;
+/// Ids as [`Keyed`] pairs sorted by key; equal keys keep position order.
+pub(crate) type SortedIds = Vec<Keyed>;
 
-/// The part of a hash that [`SortedIds`] are ordered and grouped by.
+/// The part of an id's hash that [`SortedIds`] are ordered and grouped
+/// by: the top 32 bits, so that different ids share a key only rarely
+/// (about 116 pairs among a million ids), and a shared key costs one
+/// string comparison.
 #[inline]
-pub(crate) fn sort_key(hash: u64) -> u64 {
-    hash >> KEY_SHIFT
+pub(crate) fn sort_key(hash: u64) -> u32 {
+    (hash >> 32) as u32
 }
 
-/// Hashes each id and sorts the pairs by [`sort_key`] with a stable radix
-/// sort, which reads memory in order instead of probing a table at
-/// random.
+/// The sort key of one id.
+#[inline]
+pub(crate) fn id_key(text: &str) -> u32 {
+    sort_key(hash_str(text))
+}
+
+/// `pos` as a [`Keyed`] position.
+#[inline]
+pub(crate) fn position(pos: usize) -> u32 {
+    u32::try_from(pos).unwrap_or(u32::MAX)
+}
+
+/// Keys each id and sorts the pairs with a stable radix sort, which
+/// reads memory in order instead of probing a table at random.
 pub(crate) fn sorted_ids<'a>(ids: impl Iterator<Item = &'a str>) -> SortedIds {
     let mut pairs: SortedIds = ids
         .enumerate()
-        .map(|(pos, id)| (hash_str(id), pos))
+        .map(|(pos, id)| (id_key(id), position(pos)))
         .collect();
     radix_sort(&mut pairs);
     pairs
 }
 
-/// Already computed hashes, one per position, sorted as [`sorted_ids`]
+/// Already computed keys, one per position, sorted as [`sorted_ids`]
 /// sorts them.
-pub(crate) fn sorted_hashes(hashes: Vec<u64>) -> SortedIds {
-    let mut pairs: SortedIds = Vec::with_capacity(hashes.len());
-    pairs.extend(hashes.into_iter().enumerate().map(|(pos, h)| (h, pos)));
+pub(crate) fn sorted_keys(keys: Vec<u32>) -> SortedIds {
+    let mut pairs: SortedIds = Vec::with_capacity(keys.len());
+    pairs.extend(
+        keys.into_iter()
+            .enumerate()
+            .map(|(pos, key)| (key, position(pos))),
+    );
     radix_sort(&mut pairs);
     pairs
+}
+
+/// True when `dropped` marks position `pos`.
+#[inline]
+pub(crate) fn marked(dropped: &[bool], pos: u32) -> bool {
+    dropped.get(pos as usize).copied().unwrap_or(false)
 }
 
 /// Removes the pairs of positions marked in `dropped` and renumbers the
 /// rest as if the marked positions had been taken out of their list.
 pub(crate) fn remove_positions(sorted: &mut SortedIds, dropped: &[bool]) {
     let mut new_pos = Vec::with_capacity(dropped.len());
-    let mut next = 0;
+    let mut next = 0u32;
     for &gone in dropped {
         new_pos.push(next);
-        next += usize::from(!gone);
+        next += u32::from(!gone);
     }
-    sorted.retain(|&(_, pos)| !dropped.get(pos).copied().unwrap_or(true));
+    sorted.retain(|&(_, pos)| !marked(dropped, pos));
     for pair in sorted.iter_mut() {
-        pair.1 = new_pos.get(pair.1).copied().unwrap_or(0);
+        pair.1 = new_pos.get(pair.1 as usize).copied().unwrap_or(0);
     }
 }
 
-/// Radix digits per sort: three 11-bit digits cover the 33-bit key.
+/// Bits per radix digit, and digits per sort: 11 + 11 + 10 bits cover
+/// the 32-bit key.
+const BITS: u32 = 11;
 const PASSES: usize = 3;
 
-/// Stable LSD radix sort on [`sort_key`], 11 bits per pass, with every
-/// pass's counts taken in one read.
+/// Stable LSD radix sort by key, 11 bits per pass, with every pass's
+/// counts taken in one read.
 pub(crate) fn radix_sort(pairs: &mut SortedIds) {
-    const BITS: u32 = 11;
     const BUCKETS: usize = 1 << BITS;
     if pairs.len() < 64 {
-        pairs.sort_by_key(|pair| sort_key(pair.0));
+        pairs.sort_by_key(|pair| pair.0);
         return;
     }
-    let shift_of = |pass: usize| KEY_SHIFT + BITS * pass as u32;
-    let digit = |hash: u64, pass: usize| {
-        ((hash >> shift_of(pass)) as usize) & (BUCKETS - 1)
+    let digit = |key: u32, pass: usize| {
+        ((key >> (BITS * pass as u32)) as usize) & (BUCKETS - 1)
     };
     let mut counts = vec![[0usize; BUCKETS]; PASSES];
     for pair in pairs.iter() {
@@ -178,13 +204,13 @@ pub(crate) fn radix_sort(pairs: &mut SortedIds) {
 /// Calls `on_run` with each pair of same-key runs found in both sorted
 /// lists (almost always one element each).
 pub(crate) fn join_runs(
-    left: &[(u64, usize)],
-    right: &[(u64, usize)],
-    mut on_run: impl FnMut(&[(u64, usize)], &[(u64, usize)]),
+    left: &[Keyed],
+    right: &[Keyed],
+    mut on_run: impl FnMut(&[Keyed], &[Keyed]),
 ) {
     let (mut i, mut j) = (0, 0);
     while let (Some(a), Some(b)) = (left.get(i), right.get(j)) {
-        let (key_a, key_b) = (sort_key(a.0), sort_key(b.0));
+        let (key_a, key_b) = (a.0, b.0);
         if key_a < key_b {
             i += 1;
         } else if key_a > key_b {
@@ -200,12 +226,10 @@ pub(crate) fn join_runs(
 }
 
 /// End of the run of equal keys starting at `start`.
-pub(crate) fn run_end(pairs: &[(u64, usize)], start: usize) -> usize {
-    let key = pairs.get(start).map(|pair| sort_key(pair.0));
+pub(crate) fn run_end(pairs: &[Keyed], start: usize) -> usize {
+    let key = pairs.get(start).map(|pair| pair.0);
     let mut end = start + 1;
-    while end < pairs.len()
-        && pairs.get(end).map(|pair| sort_key(pair.0)) == key
-    {
+    while end < pairs.len() && pairs.get(end).map(|pair| pair.0) == key {
         end += 1;
     }
     end.min(pairs.len())
@@ -214,7 +238,7 @@ pub(crate) fn run_end(pairs: &[(u64, usize)], start: usize) -> usize {
 /// Positions whose id repeats an earlier position's id, each with the
 /// first position holding that id; `same(a, b)` compares two ids.
 pub(crate) fn repeats(
-    sorted: &[(u64, usize)],
+    sorted: &[Keyed],
     same: impl Fn(usize, usize) -> bool,
 ) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
@@ -224,9 +248,10 @@ pub(crate) fn repeats(
         if end - start > 1 {
             let run = &sorted[start..end];
             for (k, &(_, pos)) in run.iter().enumerate().skip(1) {
+                let pos = pos as usize;
                 let first = run[..k]
                     .iter()
-                    .map(|&(_, earlier)| earlier)
+                    .map(|&(_, earlier)| earlier as usize)
                     .find(|&earlier| same(earlier, pos));
                 if let Some(first) = first {
                     found.push((first, pos));
@@ -272,10 +297,30 @@ mod tests {
         let ids: Vec<String> = (0..500).map(|i| format!("id{i}")).collect();
         let sorted = sorted_ids(ids.iter().map(String::as_str));
         assert_eq!(sorted.len(), 500);
+        assert!(sorted.windows(2).all(|w| w[0] <= w[1]));
         assert!(sorted
-            .windows(2)
-            .all(|w| sort_key(w[0].0) <= sort_key(w[1].0)));
-        assert!(sorted.iter().all(|&(h, pos)| h == hash_str(&ids[pos])));
+            .iter()
+            .all(|&(k, pos)| k == id_key(&ids[pos as usize])));
+    }
+
+    #[test]
+    fn radix_sort_orders_by_every_key_bit_and_is_stable() {
+        // Keys from a xorshift sequence, narrowed so that many repeat,
+        // with the top and bottom bits in play.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut pairs: SortedIds = (0..5000)
+            .map(|pos| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let key = (state as u32) & 0xc000_01ff;
+                (key, pos)
+            })
+            .collect();
+        let mut expected = pairs.clone();
+        expected.sort_by_key(|pair| pair.0);
+        radix_sort(&mut pairs);
+        assert_eq!(pairs, expected);
     }
 
     #[test]
@@ -289,16 +334,15 @@ mod tests {
 
     #[test]
     fn join_runs_pairs_equal_hashes_only() {
-        let k = |n: u64| n << KEY_SHIFT;
-        let left = [(k(1), 0), (k(3), 1), (k(3) + 1, 2), (k(7), 3)];
-        let right = [(k(3), 9), (k(5), 8), (k(7), 7)];
+        let left = [(1, 0), (3, 1), (3, 2), (7, 3)];
+        let right = [(3, 9), (5, 8), (7, 7)];
         let mut runs = Vec::new();
         join_runs(&left, &right, |a, b| runs.push((a.to_vec(), b.to_vec())));
         assert_eq!(
             runs,
             vec![
-                (vec![(k(3), 1), (k(3) + 1, 2)], vec![(k(3), 9)]),
-                (vec![(k(7), 3)], vec![(k(7), 7)]),
+                (vec![(3, 1), (3, 2)], vec![(3, 9)]),
+                (vec![(7, 3)], vec![(7, 7)]),
             ]
         );
     }

@@ -30,8 +30,9 @@
 //!   conflicts = resolved.len()`
 
 use crate::fast_hash::{
-    hash_str, remove_positions, repeats, sorted_hashes, FastMap, SortedIds,
+    id_key, marked, repeats, sorted_keys, FastMap, SortedIds,
 };
+use crate::id_pairs::IdPairs;
 use crate::members::{LeanplumIdProperty, Member, Profile, LEANPLUM_USER_ID};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -147,12 +148,28 @@ pub struct IdentityMatch {
 /// ids are found in [`IdentityResolver::finish`].
 #[derive(Debug, Clone, Default)]
 pub struct IdentityResolver {
-    /// Every member with a valid id, repeats included, in input order.
-    candidates: Vec<ResolvedMember>,
-    /// The hash of each candidate's Leanplum id.
-    hashes: Vec<u64>,
+    /// Every member with a valid id, repeats included, in input order:
+    /// the ids in one text buffer.
+    candidates: IdPairs,
+    /// Where each candidate's Leanplum id came from.
+    sources: Vec<IdSource>,
+    /// The sort key of each candidate's Leanplum id.
+    keys: Vec<u32>,
     summary: IdentitySummary,
     flagged: Vec<FlaggedMember>,
+}
+
+/// Every member with a valid id, and which of them are dropped as
+/// repeats of an earlier member's Leanplum id.
+pub(crate) struct Candidates {
+    /// The candidates' ids, in input order.
+    pub(crate) pairs: IdPairs,
+    /// Where each candidate's Leanplum id came from.
+    pub(crate) sources: Vec<IdSource>,
+    /// True for each candidate dropped as a repeat; empty when none is.
+    pub(crate) dropped: Vec<bool>,
+    pub(crate) summary: IdentitySummary,
+    pub(crate) flagged: Vec<FlaggedMember>,
 }
 
 /// Why a `$leanplum_user_id` cannot be used, from its JSON text.
@@ -216,8 +233,9 @@ impl IdentityResolver {
     /// A resolver with room for about `members` members.
     pub fn with_capacity(members: usize) -> Self {
         Self {
-            candidates: Vec::with_capacity(members),
-            hashes: Vec::with_capacity(members),
+            candidates: IdPairs::with_capacity(members, 0),
+            sources: Vec::with_capacity(members),
+            keys: Vec::with_capacity(members),
             ..Self::default()
         }
     }
@@ -301,26 +319,17 @@ impl IdentityResolver {
             IdSource::DistinctId => self.summary.by_distinct_id += 1,
             IdSource::Fallback => self.summary.fallbacks += 1,
         }
-        let hash = hash_str(id);
-        let leanplum_id = match leanplum_id {
-            Some(text) => text.into_owned(),
-            None => String::from(&*distinct_id),
-        };
-        let distinct_id = distinct_id.into_owned();
         if let Some(reason) = fallback_reason {
             self.flagged.push(FlaggedMember {
-                distinct_id: distinct_id.clone(),
-                leanplum_id: Some(leanplum_id.clone()),
+                distinct_id: distinct_id.to_string(),
+                leanplum_id: Some(id.to_owned()),
                 flag: Flag::Fallback,
                 reason,
             });
         }
-        self.hashes.push(hash);
-        self.candidates.push(ResolvedMember {
-            distinct_id,
-            leanplum_id,
-            source,
-        });
+        self.keys.push(id_key(id));
+        self.sources.push(source);
+        self.candidates.push(id, &distinct_id);
     }
 
     /// Members pushed so far.
@@ -331,80 +340,92 @@ impl IdentityResolver {
     /// Completes matching: keeps the first member for each Leanplum id
     /// and flags each shared id once.
     pub fn finish(self) -> IdentityMatch {
-        self.finish_sorted().0
-    }
-
-    /// Same as [`IdentityResolver::finish`], also returning the resolved
-    /// Leanplum ids' hashes in sort-key order, with positions in
-    /// `resolved`.
-    pub(crate) fn finish_sorted(self) -> (IdentityMatch, SortedIds) {
-        let IdentityResolver {
-            candidates,
-            hashes,
-            mut summary,
-            mut flagged,
-        } = self;
-        let mut sorted = sorted_hashes(hashes);
-        let same =
-            |a: usize, b: usize| match (candidates.get(a), candidates.get(b)) {
-                (Some(a), Some(b)) => a.leanplum_id == b.leanplum_id,
-                _ => false,
-            };
-        let mut repeated = repeats(&sorted, same);
-        summary.conflicts = repeated.len() as u64;
-        summary.exported = (candidates.len() - repeated.len()) as u64;
-        if repeated.is_empty() {
-            let current = IdentityMatch {
-                resolved: candidates,
-                summary,
-                flagged,
-            };
-            return (current, sorted);
-        }
-        repeated.sort_unstable();
-        let mut dropped = vec![false; candidates.len()];
-        for group in repeated.chunk_by(|a, b| a.0 == b.0) {
-            let Some(winner) = group.first().and_then(|g| candidates.get(g.0))
-            else {
-                continue;
-            };
-            let mut names = format!("\"{}\"", winner.distinct_id);
-            for &(_, pos) in group {
-                if let (Some(loser), Some(flag)) =
-                    (candidates.get(pos), dropped.get_mut(pos))
-                {
-                    *flag = true;
-                    names.push_str(", \"");
-                    names.push_str(&loser.distinct_id);
-                    names.push('"');
-                }
-            }
-            flagged.push(FlaggedMember {
-                distinct_id: winner.distinct_id.clone(),
-                leanplum_id: Some(winner.leanplum_id.clone()),
-                flag: Flag::Conflict,
-                reason: format!(
-                    "{} members resolve to the Leanplum id \"{}\": {names}. \
-                     It is sent once, for \"{}\" (first in the cohort); the \
-                     others are not exported.",
-                    group.len() + 1,
-                    winner.leanplum_id,
-                    winner.distinct_id
-                ),
-            });
-        }
-        remove_positions(&mut sorted, &dropped);
-        let resolved = candidates
-            .into_iter()
-            .zip(dropped)
-            .filter_map(|(member, dropped)| (!dropped).then_some(member))
+        let (matched, _) = self.finish_sorted();
+        let Candidates {
+            pairs,
+            sources,
+            dropped,
+            summary,
+            flagged,
+        } = matched;
+        let resolved = sources
+            .iter()
+            .enumerate()
+            .filter(|&(pos, _)| !dropped.get(pos).copied().unwrap_or(false))
+            .map(|(pos, &source)| ResolvedMember {
+                distinct_id: pairs.distinct_id(pos).to_owned(),
+                leanplum_id: pairs.leanplum_id(pos).to_owned(),
+                source,
+            })
             .collect();
-        let current = IdentityMatch {
+        IdentityMatch {
             resolved,
             summary,
             flagged,
+        }
+    }
+
+    /// Finds the members that repeat an earlier member's Leanplum id,
+    /// flags each shared id once, and returns the candidates with the
+    /// kept ones' Leanplum id keys in order (positions in the candidates).
+    pub(crate) fn finish_sorted(self) -> (Candidates, SortedIds) {
+        let IdentityResolver {
+            candidates: pairs,
+            sources,
+            keys,
+            mut summary,
+            mut flagged,
+        } = self;
+        let mut sorted = sorted_keys(keys);
+        let same = |a: usize, b: usize| {
+            a < pairs.len()
+                && b < pairs.len()
+                && pairs.leanplum_id(a) == pairs.leanplum_id(b)
         };
-        (current, sorted)
+        let mut repeated = repeats(&sorted, same);
+        summary.conflicts = repeated.len() as u64;
+        summary.exported = (pairs.len() - repeated.len()) as u64;
+        let mut dropped = Vec::new();
+        if !repeated.is_empty() {
+            repeated.sort_unstable();
+            dropped = vec![false; pairs.len()];
+            for group in repeated.chunk_by(|a, b| a.0 == b.0) {
+                let Some(&(winner, _)) = group.first() else {
+                    continue;
+                };
+                let winner_id = pairs.distinct_id(winner);
+                let leanplum_id = pairs.leanplum_id(winner);
+                let mut names = format!("\"{winner_id}\"");
+                for &(_, pos) in group {
+                    if let Some(flag) = dropped.get_mut(pos) {
+                        *flag = true;
+                        names.push_str(", \"");
+                        names.push_str(pairs.distinct_id(pos));
+                        names.push('"');
+                    }
+                }
+                flagged.push(FlaggedMember {
+                    distinct_id: winner_id.to_owned(),
+                    leanplum_id: Some(leanplum_id.to_owned()),
+                    flag: Flag::Conflict,
+                    reason: format!(
+                        "{} members resolve to the Leanplum id \"{leanplum_id}\": \
+                         {names}. It is sent once, for \"{winner_id}\" (first in \
+                         the cohort); the others are not exported.",
+                        group.len() + 1,
+                    ),
+                });
+            }
+            sorted.retain(|&(_, pos)| !marked(&dropped, pos));
+        }
+        let candidates = Candidates {
+            pairs,
+            sources,
+            dropped,
+            summary,
+            flagged,
+        };
+        (candidates, sorted)
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod credentials;
 mod fast_hash;
+mod id_pairs;
 pub mod identity;
 pub mod members;
 pub mod mtu;
@@ -27,6 +28,6 @@ pub use mtu::{
     UtcDateTime,
 };
 pub use plan::{
-    plan, plan_owned, ExportKind, PlanEntry, PlannedSync, Snapshot,
-    SnapshotBuilder, SyncPlan,
+    plan, plan_owned, ExportKind, PlanEntries, PlanEntry, PlannedSync,
+    Snapshot, SnapshotBuilder, SyncPlan,
 };

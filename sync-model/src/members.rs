@@ -256,12 +256,24 @@ fn needs_unescaping(raw: &[u8]) -> bool {
     raw.iter().any(|&b| b == b'\\' || b == b'\r')
 }
 
-/// Appends one field, unescaped, to `out`; on error `out` may hold part
-/// of it.
-pub(crate) fn unescape_into(
+/// Appends one field to `out`, unescaping it unless its line is `plain`
+/// (free of backslashes and CRs); on error `out` may hold part of it.
+#[inline]
+pub(crate) fn push_field(
     raw: &[u8],
+    plain: bool,
     out: &mut String,
 ) -> Result<(), String> {
+    if plain {
+        out.push_str(utf8(raw)?);
+        return Ok(());
+    }
+    unescape_into(raw, out)
+}
+
+/// Appends one field, unescaped, to `out`; on error `out` may hold part
+/// of it.
+fn unescape_into(raw: &[u8], out: &mut String) -> Result<(), String> {
     if !needs_unescaping(raw) {
         out.push_str(utf8(raw)?);
         return Ok(());
@@ -284,10 +296,11 @@ pub(crate) fn unescape_into(
     Ok(())
 }
 
-/// Decodes one field, borrowing it when it holds no escape.
+/// Decodes one field, borrowing it when it holds no escape; `plain` says
+/// its whole line holds no backslash or CR.
 #[inline]
-fn field_text(raw: &[u8]) -> Result<Cow<'_, str>, String> {
-    if !needs_unescaping(raw) {
+fn field_text(raw: &[u8], plain: bool) -> Result<Cow<'_, str>, String> {
+    if plain || !needs_unescaping(raw) {
         return utf8(raw).map(Cow::Borrowed);
     }
     let mut text = String::with_capacity(raw.len());
@@ -296,34 +309,100 @@ fn field_text(raw: &[u8]) -> Result<Cow<'_, str>, String> {
 }
 
 /// Decodes one field, unescaping it.
-fn decode_field(raw: &[u8]) -> Result<String, String> {
-    field_text(raw).map(Cow::into_owned)
+fn decode_field(raw: &[u8], plain: bool) -> Result<String, String> {
+    field_text(raw, plain).map(Cow::into_owned)
 }
 
-/// Splits a line into at most `N` tab-separated raw fields; returns the
-/// field count, or `N + 1` if there are more.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes as a little-endian word.
 #[inline]
-fn split_fields<'a, const N: usize>(
-    line: &'a [u8],
-    fields: &mut [&'a [u8]; N],
-) -> usize {
-    let mut count = 0;
-    let mut start = 0;
-    for (at, &byte) in line.iter().enumerate() {
-        if byte == b'\t' {
-            match fields.get_mut(count) {
-                Some(field) => *field = line.get(start..at).unwrap_or(&[]),
-                None => return N + 1,
+fn load_word(chunk: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    let len = chunk.len().min(8);
+    bytes[..len].copy_from_slice(&chunk[..len]);
+    u64::from_le_bytes(bytes)
+}
+
+/// The high bit of every byte of `word` that is zero, and no other bit
+/// (exact: a match never marks its neighbours).
+#[inline]
+fn zero_bytes(word: u64) -> u64 {
+    !(((word & LOW7).wrapping_add(LOW7)) | word | LOW7)
+}
+
+/// A line cut at its tabs into at most `N` still-escaped fields.
+struct Split<'a, const N: usize> {
+    fields: [&'a [u8]; N],
+    /// Fields found, or `N + 1` when there are more.
+    count: usize,
+    /// Where the field being read starts.
+    start: usize,
+    /// True when the line holds no backslash and no CR, so no field
+    /// needs unescaping.
+    plain: bool,
+}
+
+impl<'a, const N: usize> Split<'a, N> {
+    /// Ends the field being read at `end` (a tab, or the line's end);
+    /// false once the line has more than `N` fields.
+    #[inline]
+    fn cut(&mut self, line: &'a [u8], end: usize) -> bool {
+        match self.fields.get_mut(self.count) {
+            Some(field) => *field = line.get(self.start..end).unwrap_or(&[]),
+            None => {
+                self.count = N + 1;
+                return false;
             }
-            count += 1;
-            start = at + 1;
+        }
+        self.count += 1;
+        self.start = end + 1;
+        true
+    }
+}
+
+/// Splits a line into at most `N` tab-separated raw fields, reading
+/// eight bytes at a time and noting on the way whether any field needs
+/// unescaping.
+#[inline]
+fn split_fields<const N: usize>(line: &[u8]) -> Split<'_, N> {
+    const TABS: u64 = ONES * b'\t' as u64;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
+    const CRS: u64 = ONES * b'\r' as u64;
+    let mut split = Split {
+        fields: [&[]; N],
+        count: 0,
+        start: 0,
+        plain: true,
+    };
+    let mut special = 0;
+    let mut words = line.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut words {
+        let word = load_word(chunk);
+        special |= zero_bytes(word ^ BACKSLASHES) | zero_bytes(word ^ CRS);
+        let mut tabs = zero_bytes(word ^ TABS);
+        while tabs != 0 {
+            let at = base + (tabs.trailing_zeros() / 8) as usize;
+            if !split.cut(line, at) {
+                return split;
+            }
+            tabs &= tabs - 1;
+        }
+        base += 8;
+    }
+    for (offset, &byte) in words.remainder().iter().enumerate() {
+        match byte {
+            b'\t' if !split.cut(line, base + offset) => return split,
+            b'\\' | b'\r' => special = 1,
+            _ => {}
         }
     }
-    match fields.get_mut(count) {
-        Some(field) => *field = line.get(start..).unwrap_or(&[]),
-        None => return N + 1,
-    }
-    count + 1
+    split.cut(line, line.len());
+    split.plain = special == 0;
+    split
 }
 
 /// A member line split into its still-escaped fields.
@@ -331,14 +410,19 @@ struct RawMember<'a> {
     kind: u8,
     distinct_id: &'a [u8],
     value: &'a [u8],
+    /// No field needs unescaping.
+    plain: bool,
 }
 
 /// Splits a member line and checks its kind and field count.
 #[inline]
 fn split_member(line: &[u8]) -> Result<RawMember<'_>, String> {
-    let mut fields: [&[u8]; 3] = [&[]; 3];
-    let count = split_fields(line, &mut fields);
-    let [kind, distinct_id, value] = fields;
+    let Split {
+        fields: [kind, distinct_id, value],
+        count,
+        plain,
+        ..
+    } = split_fields::<3>(line);
     let (letter, want) = match kind {
         b"A" => ('A', 2),
         b"P" => ('P', 2),
@@ -365,20 +449,21 @@ fn split_member(line: &[u8]) -> Result<RawMember<'_>, String> {
         kind: letter as u8,
         distinct_id,
         value,
+        plain,
     })
 }
 
 fn decode_member(line: &[u8]) -> Result<Member, String> {
     let raw = split_member(line)?;
-    let distinct_id = decode_field(raw.distinct_id)?;
+    let distinct_id = decode_field(raw.distinct_id, raw.plain)?;
     let profile = match raw.kind {
         b'A' => Profile::Anonymous,
         b'P' => Profile::Identified(LeanplumIdProperty::Absent),
         b'S' => Profile::Identified(LeanplumIdProperty::Text(decode_field(
-            raw.value,
+            raw.value, raw.plain,
         )?)),
         _ => Profile::Identified(LeanplumIdProperty::NotText(decode_field(
-            raw.value,
+            raw.value, raw.plain,
         )?)),
     };
     Ok(Member {
@@ -395,12 +480,12 @@ fn resolve_member(
     resolver: &mut IdentityResolver,
 ) -> Result<(), String> {
     let raw = split_member(line)?;
-    let distinct_id = field_text(raw.distinct_id)?;
+    let distinct_id = field_text(raw.distinct_id, raw.plain)?;
     let property = match raw.kind {
         b'A' => None,
         b'P' => Some(Property::Absent),
-        b'S' => Some(Property::Text(field_text(raw.value)?)),
-        _ => Some(Property::NotText(field_text(raw.value)?)),
+        b'S' => Some(Property::Text(field_text(raw.value, raw.plain)?)),
+        _ => Some(Property::NotText(field_text(raw.value, raw.plain)?)),
     };
     resolver.push_parts(distinct_id, property);
     Ok(())
@@ -411,13 +496,14 @@ const SNAPSHOT_FIELDS_MESSAGE: &str = "a snapshot line needs exactly two \
                                        and distinct id";
 
 fn decode_snapshot_entry(line: &[u8]) -> Result<SnapshotEntry, String> {
-    let mut fields: [&[u8]; 2] = [&[]; 2];
-    if split_fields(line, &mut fields) != 2 {
+    let split = split_fields::<2>(line);
+    if split.count != 2 {
         return Err(SNAPSHOT_FIELDS_MESSAGE.to_owned());
     }
+    let [leanplum_id, distinct_id] = split.fields;
     Ok(SnapshotEntry {
-        leanplum_id: decode_field(fields[0])?,
-        distinct_id: decode_field(fields[1])?,
+        leanplum_id: decode_field(leanplum_id, split.plain)?,
+        distinct_id: decode_field(distinct_id, split.plain)?,
     })
 }
 
@@ -427,18 +513,17 @@ fn build_snapshot_entry(
     line: &[u8],
     builder: &mut SnapshotBuilder,
 ) -> Result<(), String> {
-    let mut fields: [&[u8]; 2] = [&[]; 2];
-    if split_fields(line, &mut fields) != 2 {
+    let split = split_fields::<2>(line);
+    if split.count != 2 {
         return Err(SNAPSHOT_FIELDS_MESSAGE.to_owned());
     }
-    builder.push_escaped(fields[0], fields[1])
+    let [leanplum_id, distinct_id] = split.fields;
+    builder.push_escaped(leanplum_id, distinct_id, split.plain)
 }
 
 /// Position of the first `\n` in `bytes`, scanning 8 bytes at a time.
 #[inline]
 fn find_newline(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     const NEWLINES: u64 = ONES * b'\n' as u64;
     let mut words = bytes.chunks_exact(8);
     let mut offset = 0;
@@ -685,4 +770,46 @@ pub fn decode_snapshot(
     decoder.push(bytes, |entry| entries.push(entry))?;
     decoder.finish(|entry| entries.push(entry))?;
     Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line of up to 20 bytes over the alphabet `a`, tab,
+    /// backslash and CR, at every offset of a word, split as the plain
+    /// byte-by-byte definition splits it.
+    #[test]
+    fn split_fields_matches_a_byte_by_byte_split() {
+        let alphabet = [b'a', b'\t', b'\\', b'\r'];
+        for len in 0..=20usize {
+            for seed in 0..200u64 {
+                let line: Vec<u8> = (0..len)
+                    .map(|i| {
+                        let mixed = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                            >> ((i * 5) % 60);
+                        // Mostly letters, so lines have few fields.
+                        let pick = (mixed % 7) as usize;
+                        alphabet.get(pick).copied().unwrap_or(b'a')
+                    })
+                    .collect();
+                let naive: Vec<&[u8]> = line.split(|&b| b == b'\t').collect();
+                let plain = !line.iter().any(|&b| b == b'\\' || b == b'\r');
+                let split = split_fields::<3>(&line);
+                if naive.len() > 3 {
+                    assert_eq!(split.count, 4, "{line:?}");
+                    continue;
+                }
+                assert_eq!(split.count, naive.len(), "{line:?}");
+                assert_eq!(&split.fields[..naive.len()], &naive[..]);
+                assert_eq!(split.plain, plain, "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn zero_bytes_marks_exactly_the_zero_bytes() {
+        let word = u64::from_le_bytes([0, 1, 0x80, 0, 0xff, 0x01, 0, 0x7f]);
+        assert_eq!(zero_bytes(word), 0x0080_0000_8000_0080);
+    }
 }

@@ -5,13 +5,36 @@ use sync_model::plan::{
 };
 use sync_model::{ExportKind, PlanEntry, SyncPlan};
 
-fn entries(prefix: &str, n: usize) -> Vec<PlanEntry> {
+/// `n` people named from `prefix`, as (distinct id, Leanplum id).
+fn people(prefix: &str, n: usize) -> Vec<(String, String)> {
     (0..n)
-        .map(|i| PlanEntry {
-            distinct_id: format!("d-{prefix}{i}"),
-            leanplum_id: format!("{prefix}{i}"),
+        .map(|i| (format!("d-{prefix}{i}"), format!("{prefix}{i}")))
+        .collect()
+}
+
+fn entries(people: &[(String, String)]) -> Vec<PlanEntry<'_>> {
+    people
+        .iter()
+        .map(|(distinct_id, leanplum_id)| PlanEntry {
+            distinct_id,
+            leanplum_id,
         })
         .collect()
+}
+
+/// A plan adding, removing and keeping that many people.
+fn sample_plan(
+    kind: ExportKind,
+    add: usize,
+    remove: usize,
+    unchanged: usize,
+) -> SyncPlan {
+    let (a, r, u) = (
+        people("a", add),
+        people("r", remove),
+        people("u", unchanged),
+    );
+    SyncPlan::new(kind, entries(&a), entries(&r), entries(&u))
 }
 
 fn batch(values: &[(&str, bool)]) -> MultiBatch {
@@ -30,12 +53,7 @@ fn batch(values: &[(&str, bool)]) -> MultiBatch {
 
 #[test]
 fn batches_hold_at_most_fifty_users() {
-    let plan = SyncPlan {
-        kind: ExportKind::Dynamic,
-        add: entries("a", 120),
-        remove: entries("r", 10),
-        unchanged: entries("u", 30),
-    };
+    let plan = sample_plan(ExportKind::Dynamic, 120, 10, 30);
     let sizes: Vec<usize> = batches(&plan, "attr")
         .iter()
         .map(|b| b.actions.len())
@@ -45,12 +63,7 @@ fn batches_hold_at_most_fifty_users() {
 
 #[test]
 fn one_time_batches_include_unchanged_members() {
-    let plan = SyncPlan {
-        kind: ExportKind::OneTime,
-        add: entries("a", 40),
-        remove: entries("r", 10),
-        unchanged: entries("u", 30),
-    };
+    let plan = sample_plan(ExportKind::OneTime, 40, 10, 30);
     let all = batches(&plan, "attr");
     assert_eq!(all.len(), 2);
     assert_eq!(all[1].actions.len(), 30);
@@ -61,12 +74,7 @@ fn one_time_batches_include_unchanged_members() {
 
 #[test]
 fn an_empty_plan_makes_no_batches() {
-    let plan = SyncPlan {
-        kind: ExportKind::Dynamic,
-        add: vec![],
-        remove: vec![],
-        unchanged: entries("u", 3),
-    };
+    let plan = sample_plan(ExportKind::Dynamic, 0, 0, 3);
     assert!(batches(&plan, "attr").is_empty());
 }
 

@@ -1,20 +1,20 @@
 use sync_model::plan::{parse_csv, write_csv, CsvRow};
 use sync_model::{ExportKind, PlanEntry, SyncPlan};
 
-fn entry(distinct_id: &str, leanplum_id: &str) -> PlanEntry {
+fn entry<'a>(distinct_id: &'a str, leanplum_id: &'a str) -> PlanEntry<'a> {
     PlanEntry {
-        distinct_id: distinct_id.into(),
-        leanplum_id: leanplum_id.into(),
+        distinct_id,
+        leanplum_id,
     }
 }
 
 fn sample() -> SyncPlan {
-    SyncPlan {
-        kind: ExportKind::Dynamic,
-        add: vec![entry("d1", "l1")],
-        remove: vec![entry("d2", "l,2")],
-        unchanged: vec![entry("say \"hi\"", "l3\nx")],
-    }
+    SyncPlan::new(
+        ExportKind::Dynamic,
+        [entry("d1", "l1")],
+        [entry("d2", "l,2")],
+        [entry("say \"hi\"", "l3\nx")],
+    )
 }
 
 #[test]
@@ -32,12 +32,8 @@ fn csv_lists_add_then_no_op_then_remove_with_rfc_4180_quoting() {
 
 #[test]
 fn csv_keeps_formula_like_values_exactly() {
-    let plan = SyncPlan {
-        kind: ExportKind::OneTime,
-        add: vec![entry("=1+1", "@x")],
-        remove: vec![],
-        unchanged: vec![],
-    };
+    let plan =
+        SyncPlan::new(ExportKind::OneTime, [entry("=1+1", "@x")], [], []);
     let mut out = String::new();
     write_csv(&plan, &mut out);
     assert!(out.ends_with("=1+1,@x,add\r\n"));

@@ -29,10 +29,10 @@ fn snapshot(ids: &[(&str, &str)]) -> Snapshot {
     }))
 }
 
-fn entry(distinct_id: &str, leanplum_id: &str) -> PlanEntry {
+fn entry<'a>(distinct_id: &'a str, leanplum_id: &'a str) -> PlanEntry<'a> {
     PlanEntry {
-        distinct_id: distinct_id.into(),
-        leanplum_id: leanplum_id.into(),
+        distinct_id,
+        leanplum_id,
     }
 }
 
@@ -41,9 +41,15 @@ fn a_dynamic_plan_adds_new_removes_gone_and_keeps_the_rest() {
     let now = current(&[("d3", "l3"), ("d1", "l1"), ("d4", "l4")]);
     let before = snapshot(&[("l1", "d1"), ("l2", "d2"), ("l5", "d5")]);
     let plan = plan(ExportKind::Dynamic, &now, &before);
-    assert_eq!(plan.add, vec![entry("d3", "l3"), entry("d4", "l4")]);
-    assert_eq!(plan.unchanged, vec![entry("d1", "l1")]);
-    assert_eq!(plan.remove, vec![entry("d2", "l2"), entry("d5", "l5")]);
+    assert_eq!(
+        plan.add().to_vec(),
+        vec![entry("d3", "l3"), entry("d4", "l4")]
+    );
+    assert_eq!(plan.unchanged().to_vec(), vec![entry("d1", "l1")]);
+    assert_eq!(
+        plan.remove().to_vec(),
+        vec![entry("d2", "l2"), entry("d5", "l5")]
+    );
 }
 
 #[test]
@@ -51,10 +57,8 @@ fn a_dynamic_plan_sends_only_changes() {
     let now = current(&[("d3", "l3"), ("d1", "l1")]);
     let before = snapshot(&[("l1", "d1"), ("l2", "d2")]);
     let plan = plan(ExportKind::Dynamic, &now, &before);
-    let sent: Vec<(&str, bool)> = plan
-        .to_send()
-        .map(|(e, v)| (e.leanplum_id.as_str(), v))
-        .collect();
+    let sent: Vec<(&str, bool)> =
+        plan.to_send().map(|(e, v)| (e.leanplum_id, v)).collect();
     assert_eq!(sent, vec![("l3", true), ("l2", false)]);
     assert_eq!(
         plan.counts(),
@@ -72,10 +76,8 @@ fn a_one_time_plan_sets_every_current_member() {
     let now = current(&[("d3", "l3"), ("d1", "l1")]);
     let before = snapshot(&[("l1", "d1"), ("l2", "d2")]);
     let plan = plan(ExportKind::OneTime, &now, &before);
-    let sent: Vec<(&str, bool)> = plan
-        .to_send()
-        .map(|(e, v)| (e.leanplum_id.as_str(), v))
-        .collect();
+    let sent: Vec<(&str, bool)> =
+        plan.to_send().map(|(e, v)| (e.leanplum_id, v)).collect();
     assert_eq!(sent, vec![("l3", true), ("l1", true), ("l2", false)]);
     assert_eq!(plan.counts().to_send, 3);
     assert_eq!(plan.counts().unchanged, 1);
@@ -85,8 +87,8 @@ fn a_one_time_plan_sets_every_current_member() {
 fn a_first_sync_adds_everyone() {
     let now = current(&[("d1", "l1"), ("d2", "l2")]);
     let plan = plan(ExportKind::Dynamic, &now, &Snapshot::default());
-    assert_eq!(plan.add.len(), 2);
-    assert!(plan.remove.is_empty());
+    assert_eq!(plan.add().len(), 2);
+    assert!(plan.remove().is_empty());
 }
 
 #[test]

@@ -79,6 +79,17 @@ fn in_chunks(bytes: &[u8], cuts: &[usize], mut push: impl FnMut(&[u8])) {
     push(&bytes[start..]);
 }
 
+/// Plan entries borrowing (distinct id, Leanplum id) pairs.
+fn entries(people: &[(String, String)]) -> Vec<sync_model::PlanEntry<'_>> {
+    people
+        .iter()
+        .map(|(d, l)| sync_model::PlanEntry {
+            distinct_id: d,
+            leanplum_id: l,
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(config())]
 
@@ -162,9 +173,9 @@ proptest! {
             .collect();
         for (entry, value) in plan.to_send() {
             if value {
-                state.insert(entry.leanplum_id.clone(), entry.distinct_id.clone());
+                state.insert(entry.leanplum_id.to_owned(), entry.distinct_id.to_owned());
             } else {
-                prop_assert!(state.remove(&entry.leanplum_id).is_some());
+                prop_assert!(state.remove(entry.leanplum_id).is_some());
             }
         }
         let expected: BTreeMap<String, String> = current
@@ -190,20 +201,12 @@ proptest! {
         unchanged in 0usize..200,
         one_time in any::<bool>(),
     ) {
-        let entries = |prefix: &str, n: usize| -> Vec<sync_model::PlanEntry> {
-            (0..n)
-                .map(|i| sync_model::PlanEntry {
-                    distinct_id: format!("d{prefix}{i}"),
-                    leanplum_id: format!("{prefix}{i}"),
-                })
-                .collect()
+        let people = |prefix: &str, n: usize| -> Vec<(String, String)> {
+            (0..n).map(|i| (format!("d{prefix}{i}"), format!("{prefix}{i}"))).collect()
         };
-        let plan = sync_model::SyncPlan {
-            kind: if one_time { ExportKind::OneTime } else { ExportKind::Dynamic },
-            add: entries("a", adds),
-            remove: entries("r", removes),
-            unchanged: entries("u", unchanged),
-        };
+        let (a, r, u) = (people("a", adds), people("r", removes), people("u", unchanged));
+        let kind = if one_time { ExportKind::OneTime } else { ExportKind::Dynamic };
+        let plan = sync_model::SyncPlan::new(kind, entries(&a), entries(&r), entries(&u));
         let all = batches(&plan, "attr");
         let mut seen = Vec::new();
         for batch in &all {
@@ -216,7 +219,7 @@ proptest! {
         }
         let expected: Vec<(String, bool)> = plan
             .to_send()
-            .map(|(e, v)| (e.leanplum_id.clone(), v))
+            .map(|(e, v)| (e.leanplum_id.to_owned(), v))
             .collect();
         prop_assert_eq!(seen, expected);
     }
@@ -250,13 +253,13 @@ proptest! {
             .map(|r| (r.distinct_id, r.leanplum_user_id, r.operation))
             .collect();
         let expected: Vec<(String, String, String)> = plan
-            .add
+            .add()
             .iter()
             .map(|e| (e, "add"))
-            .chain(plan.unchanged.iter().map(|e| (e, "no-op")))
-            .chain(plan.remove.iter().map(|e| (e, "remove")))
+            .chain(plan.unchanged().iter().map(|e| (e, "no-op")))
+            .chain(plan.remove().iter().map(|e| (e, "remove")))
             .map(|(e, op)| {
-                (e.distinct_id.clone(), e.leanplum_id.clone(), op.to_owned())
+                (e.distinct_id.to_owned(), e.leanplum_id.to_owned(), op.to_owned())
             })
             .collect();
         prop_assert_eq!(rows, expected);
@@ -309,17 +312,14 @@ proptest! {
         json in arbitrary_json(),
         size in 0usize..5,
     ) {
-        let plan = sync_model::SyncPlan {
-            kind: ExportKind::Dynamic,
-            add: (0..size)
-                .map(|i| sync_model::PlanEntry {
-                    distinct_id: format!("d{i}"),
-                    leanplum_id: format!("l{i}"),
-                })
-                .collect(),
-            remove: vec![],
-            unchanged: vec![],
-        };
+        let ids: Vec<(String, String)> =
+            (0..size).map(|i| (format!("d{i}"), format!("l{i}"))).collect();
+        let plan = sync_model::SyncPlan::new(
+            ExportKind::Dynamic,
+            entries(&ids),
+            [],
+            [],
+        );
         for batch in batches(&plan, "attr") {
             let wrapped = serde_json::json!({ "response": json.clone() });
             for response in [&json, &wrapped] {

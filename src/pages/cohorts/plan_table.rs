@@ -72,8 +72,8 @@ pub fn PlanTable(
                 let entry = p.entry(list, index)?;
                 Some(view! {
                     <div role="row" class="plan-row" aria-rowindex=row + 2>
-                        <span role="cell">{entry.distinct_id.clone()}</span>
-                        <span role="cell">{entry.leanplum_id.clone()}</span>
+                        <span role="cell">{entry.distinct_id.to_owned()}</span>
+                        <span role="cell">{entry.leanplum_id.to_owned()}</span>
                     </div>
                 })
             })

@@ -136,22 +136,22 @@ impl Preview {
     pub fn len(&self, list: PlanList) -> usize {
         let plan = &self.plan;
         match list {
-            PlanList::Add => plan.add.len(),
-            PlanList::Remove => plan.remove.len(),
-            PlanList::Unchanged => plan.unchanged.len(),
-            PlanList::Exported => plan.add.len() + plan.unchanged.len(),
+            PlanList::Add => plan.add().len(),
+            PlanList::Remove => plan.remove().len(),
+            PlanList::Unchanged => plan.unchanged().len(),
+            PlanList::Exported => plan.add().len() + plan.unchanged().len(),
         }
     }
 
     /// The `index`-th person of `list`.
-    pub fn entry(&self, list: PlanList, index: usize) -> Option<&PlanEntry> {
+    pub fn entry(&self, list: PlanList, index: usize) -> Option<PlanEntry<'_>> {
         let plan = &self.plan;
         match list {
-            PlanList::Add => plan.add.get(index),
-            PlanList::Remove => plan.remove.get(index),
-            PlanList::Unchanged => plan.unchanged.get(index),
-            PlanList::Exported => plan.add.get(index).or_else(|| {
-                plan.unchanged.get(index.checked_sub(plan.add.len())?)
+            PlanList::Add => plan.add().get(index),
+            PlanList::Remove => plan.remove().get(index),
+            PlanList::Unchanged => plan.unchanged().get(index),
+            PlanList::Exported => plan.add().get(index).or_else(|| {
+                plan.unchanged().get(index.checked_sub(plan.add().len())?)
             }),
         }
     }
@@ -161,9 +161,9 @@ impl Preview {
     pub fn search(&self, list: PlanList, query: &str) -> Vec<u32> {
         let query = query.trim().to_lowercase();
         let total = self.len(list);
-        let hit = |e: &PlanEntry| {
-            contains_folded(&e.distinct_id, &query)
-                || contains_folded(&e.leanplum_id, &query)
+        let hit = |e: PlanEntry| {
+            contains_folded(e.distinct_id, &query)
+                || contains_folded(e.leanplum_id, &query)
         };
         (0..total)
             .filter(|&i| self.entry(list, i).is_some_and(hit))
@@ -272,12 +272,12 @@ mod tests {
     #[test]
     fn the_plan_is_the_proxys_plan() {
         let p = build(7);
-        let ids = |v: &[PlanEntry]| {
-            v.iter().map(|e| e.distinct_id.clone()).collect::<Vec<_>>()
-        };
-        assert_eq!(ids(&p.plan.add), ["a", "b"]);
-        assert_eq!(ids(&p.plan.unchanged), ["e"]);
-        assert_eq!(ids(&p.plan.remove), ["gone"]);
+        fn ids(v: sync_model::PlanEntries<'_>) -> Vec<&str> {
+            v.iter().map(|e| e.distinct_id).collect()
+        }
+        assert_eq!(ids(p.plan.add()), ["a", "b"]);
+        assert_eq!(ids(p.plan.unchanged()), ["e"]);
+        assert_eq!(ids(p.plan.remove()), ["gone"]);
     }
 
     #[test]
@@ -285,8 +285,8 @@ mod tests {
         let mut p = build(3);
         p.set_kind(ExportKind::OneTime);
         assert_eq!(p.len(PlanList::Exported), 3);
-        let third = p.entry(PlanList::Exported, 2).map(|e| &e.distinct_id);
-        assert_eq!(third.map(String::as_str), Some("e"));
+        let third = p.entry(PlanList::Exported, 2).map(|e| e.distinct_id);
+        assert_eq!(third, Some("e"));
         assert_eq!(p.entry(PlanList::Exported, 3), None);
         assert_eq!(p.counts().to_send, 4);
     }

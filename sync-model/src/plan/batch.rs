@@ -92,7 +92,7 @@ pub fn batches(plan: &SyncPlan, attribute: &str) -> Vec<MultiBatch> {
     };
     let mut users: Vec<&str> = Vec::new();
     for (entry, value) in plan.to_send() {
-        let user = entry.leanplum_id.as_str();
+        let user = entry.leanplum_id;
         let new_user = !users.contains(&user);
         let full = current.actions.len() >= MAX_ACTIONS_PER_CALL
             || (new_user && users.len() >= MAX_USERS_PER_CALL);
@@ -108,8 +108,8 @@ pub fn batches(plan: &SyncPlan, attribute: &str) -> Vec<MultiBatch> {
             users.push(user);
         }
         current.actions.push(SetUserAttributes {
-            user_id: entry.leanplum_id.clone(),
-            distinct_id: entry.distinct_id.clone(),
+            user_id: entry.leanplum_id.to_owned(),
+            distinct_id: entry.distinct_id.to_owned(),
             value,
         });
     }

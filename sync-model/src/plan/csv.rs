@@ -42,15 +42,15 @@ pub fn write_csv(plan: &SyncPlan, out: &mut String) {
     out.push_str(CSV_HEADER);
     out.push_str("\r\n");
     let rows = plan
-        .add
+        .add()
         .iter()
         .map(|entry| (entry, "add"))
-        .chain(plan.unchanged.iter().map(|entry| (entry, "no-op")))
-        .chain(plan.remove.iter().map(|entry| (entry, "remove")));
+        .chain(plan.unchanged().iter().map(|entry| (entry, "no-op")))
+        .chain(plan.remove().iter().map(|entry| (entry, "remove")));
     for (entry, operation) in rows {
-        write_field(&entry.distinct_id, out);
+        write_field(entry.distinct_id, out);
         out.push(',');
-        write_field(&entry.leanplum_id, out);
+        write_field(entry.leanplum_id, out);
         out.push(',');
         out.push_str(operation);
         out.push_str("\r\n");

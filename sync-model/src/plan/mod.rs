@@ -24,11 +24,12 @@ pub use limits::{
 pub use snapshot::{Snapshot, SnapshotBuilder};
 
 use crate::fast_hash::{join_runs, sorted_ids, SortedIds};
+use crate::id_pairs::IdPairs;
 use crate::identity::{
-    FlaggedMember, IdentityMatch, IdentityResolver, IdentitySummary,
-    ResolvedMember,
+    Candidates, FlaggedMember, IdentityMatch, IdentityResolver, IdentitySummary,
 };
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// How a cohort is exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,34 +42,110 @@ pub enum ExportKind {
     Dynamic,
 }
 
-/// One person in a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct PlanEntry {
+/// One person in a plan, borrowed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct PlanEntry<'a> {
     /// The analytics distinct id.
-    pub distinct_id: String,
+    pub distinct_id: &'a str,
     /// The Leanplum user id the attribute is set on.
-    pub leanplum_id: String,
+    pub leanplum_id: &'a str,
 }
+
+/// One of a plan's lists of people: a view into the plan's id text.
+#[derive(Clone, Copy)]
+pub struct PlanEntries<'a> {
+    pairs: &'a IdPairs,
+    /// Positions in `pairs` that make up the list; `None` for all of
+    /// them in order.
+    picks: Option<&'a [usize]>,
+}
+
+impl<'a> PlanEntries<'a> {
+    /// Number of people in the list.
+    pub fn len(&self) -> usize {
+        self.picks.map_or(self.pairs.len(), <[usize]>::len)
+    }
+
+    /// True when the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `index`-th person, if there is one.
+    pub fn get(&self, index: usize) -> Option<PlanEntry<'a>> {
+        let pos = match self.picks {
+            Some(picks) => *picks.get(index)?,
+            None => index,
+        };
+        (pos < self.pairs.len()).then(|| PlanEntry {
+            distinct_id: self.pairs.distinct_id(pos),
+            leanplum_id: self.pairs.leanplum_id(pos),
+        })
+    }
+
+    /// The people in order.
+    pub fn iter(&self) -> impl Iterator<Item = PlanEntry<'a>> + 'a {
+        let list = *self;
+        (0..list.len()).filter_map(move |index| list.get(index))
+    }
+
+    /// The people, collected.
+    pub fn to_vec(&self) -> Vec<PlanEntry<'a>> {
+        self.iter().collect()
+    }
+}
+
+impl fmt::Debug for PlanEntries<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for PlanEntries<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for PlanEntries<'_> {}
 
 /// What a sync does, person by person.
 ///
-/// `add` holds current members not in the snapshot, `unchanged` current
-/// members already in it (both in input order), `remove` snapshot entries
-/// no longer current (in snapshot order). [`SyncPlan::to_send`] says what
-/// goes to Leanplum: a one-time export sets `true` on `add` and
-/// `unchanged`, a dynamic sync only on `add`; both set `false` on
-/// `remove`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// [`SyncPlan::add`] lists current members not in the snapshot,
+/// [`SyncPlan::unchanged`] current members already in it (both in input
+/// order), [`SyncPlan::remove`] snapshot entries no longer current (in
+/// snapshot order). [`SyncPlan::to_send`] says what goes to Leanplum: a
+/// one-time export sets `true` on `add` and `unchanged`, a dynamic sync
+/// only on `add`; both set `false` on `remove`.
+///
+/// The ids live in two text buffers (current members and removed
+/// entries) rather than in a string each, so a plan of millions of people
+/// takes little more memory than their ids.
+#[derive(Debug, Clone)]
 pub struct SyncPlan {
     /// One-time or dynamic.
     pub kind: ExportKind,
-    /// Current members the last sync did not set.
-    pub add: Vec<PlanEntry>,
+    /// Current members' ids; may hold members in neither list (dropped
+    /// as conflicts), which the lists skip.
+    current: IdPairs,
+    /// Positions in `current` of the members to add, in order.
+    add: Vec<usize>,
+    /// Positions in `current` of the members already set, in order.
+    unchanged: Vec<usize>,
     /// Snapshot entries that are no longer current.
-    pub remove: Vec<PlanEntry>,
-    /// Current members the last sync already set.
-    pub unchanged: Vec<PlanEntry>,
+    remove: IdPairs,
 }
+
+impl PartialEq for SyncPlan {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.add() == other.add()
+            && self.unchanged() == other.unchanged()
+            && self.remove() == other.remove()
+    }
+}
+
+impl Eq for SyncPlan {}
 
 /// How many people a plan touches.
 #[derive(
@@ -86,18 +163,74 @@ pub struct PlanCounts {
 }
 
 impl SyncPlan {
+    /// A plan from its three lists.
+    pub fn new<'e>(
+        kind: ExportKind,
+        add: impl IntoIterator<Item = PlanEntry<'e>>,
+        remove: impl IntoIterator<Item = PlanEntry<'e>>,
+        unchanged: impl IntoIterator<Item = PlanEntry<'e>>,
+    ) -> Self {
+        let mut current = IdPairs::default();
+        let mut push = |entry: PlanEntry<'_>| {
+            current.push(entry.leanplum_id, entry.distinct_id);
+            current.len() - 1
+        };
+        let add = add.into_iter().map(&mut push).collect();
+        let unchanged = unchanged.into_iter().map(&mut push).collect();
+        let mut removed = IdPairs::default();
+        for entry in remove {
+            removed.push(entry.leanplum_id, entry.distinct_id);
+        }
+        SyncPlan {
+            kind,
+            current,
+            add,
+            unchanged,
+            remove: removed,
+        }
+    }
+
+    /// Current members the last sync did not set.
+    pub fn add(&self) -> PlanEntries<'_> {
+        PlanEntries {
+            pairs: &self.current,
+            picks: Some(&self.add),
+        }
+    }
+
+    /// Current members the last sync already set.
+    pub fn unchanged(&self) -> PlanEntries<'_> {
+        PlanEntries {
+            pairs: &self.current,
+            picks: Some(&self.unchanged),
+        }
+    }
+
+    /// Snapshot entries that are no longer current.
+    pub fn remove(&self) -> PlanEntries<'_> {
+        PlanEntries {
+            pairs: &self.remove,
+            picks: None,
+        }
+    }
+
     /// Every update to send, as (person, attribute value): `add`, then
     /// `unchanged` for a one-time export, then `remove`.
-    pub fn to_send(&self) -> impl Iterator<Item = (&PlanEntry, bool)> + '_ {
-        let unchanged: &[PlanEntry] = match self.kind {
+    pub fn to_send(&self) -> impl Iterator<Item = (PlanEntry<'_>, bool)> {
+        let unchanged: &[usize] = match self.kind {
             ExportKind::OneTime => &self.unchanged,
             ExportKind::Dynamic => &[],
+        };
+        let set = PlanEntries {
+            pairs: &self.current,
+            picks: None,
         };
         self.add
             .iter()
             .chain(unchanged)
+            .filter_map(move |&pos| set.get(pos))
             .map(|entry| (entry, true))
-            .chain(self.remove.iter().map(|entry| (entry, false)))
+            .chain(self.remove().iter().map(|entry| (entry, false)))
     }
 
     /// People touched, by kind of change.
@@ -106,12 +239,12 @@ impl SyncPlan {
             ExportKind::OneTime => self.unchanged.len(),
             ExportKind::Dynamic => 0,
         };
+        let remove = self.remove.len();
         PlanCounts {
             add: self.add.len() as u64,
-            remove: self.remove.len() as u64,
+            remove: remove as u64,
             unchanged: self.unchanged.len() as u64,
-            to_send: (self.add.len() + sent_unchanged + self.remove.len())
-                as u64,
+            to_send: (self.add.len() + sent_unchanged + remove) as u64,
         }
     }
 
@@ -119,28 +252,26 @@ impl SyncPlan {
     /// `unchanged`.
     pub fn next_snapshot(&self) -> Snapshot {
         let entries = self.add.len() + self.unchanged.len();
-        let mut builder = SnapshotBuilder::with_capacity(entries, 0);
-        for entry in self.add.iter().chain(&self.unchanged) {
-            builder.push(&entry.leanplum_id, &entry.distinct_id);
+        let mut builder =
+            SnapshotBuilder::with_capacity(entries, self.current.text_len());
+        for entry in self.add().iter().chain(self.unchanged().iter()) {
+            builder.push(entry.leanplum_id, entry.distinct_id);
         }
         builder.finish()
     }
 }
 
-/// For each current member and each snapshot entry, whether the other
-/// side holds the same Leanplum id; `sorted` is `resolved`'s Leanplum
-/// ids as [`sorted_ids`] gives them.
+/// For each of `current`'s pairs and each snapshot entry, whether the
+/// other side holds the same Leanplum id; `sorted` is `current`'s
+/// Leanplum ids as [`sorted_ids`] gives them (dropped pairs left out).
 fn matches(
-    resolved: &[ResolvedMember],
+    current: &IdPairs,
     sorted: SortedIds,
     snapshot: &Snapshot,
 ) -> (Vec<bool>, Vec<bool>) {
-    let same = |a: usize, b: usize| {
-        resolved
-            .get(a)
-            .is_some_and(|r| r.leanplum_id == snapshot.leanplum_id(b))
-    };
-    let mut in_snapshot = vec![false; resolved.len()];
+    let same =
+        |a: usize, b: usize| current.leanplum_id(a) == snapshot.leanplum_id(b);
+    let mut in_snapshot = vec![false; current.len()];
     let mut kept = vec![false; snapshot.len()];
     let mut mark = |a: usize, b: usize| {
         if let Some(flag) = in_snapshot.get_mut(a) {
@@ -152,20 +283,19 @@ fn matches(
     };
     // Single candidates are confirmed afterwards in input order, which
     // reads the ids mostly sequentially instead of in hash order.
-    const NONE: usize = usize::MAX;
-    let mut partner = vec![NONE; resolved.len()];
+    const NONE: u32 = u32::MAX;
+    let mut partner = vec![NONE; current.len()];
     join_runs(&sorted, &snapshot.sorted, |now, before| {
         match (now, before) {
-            ([(hash_a, a)], [(hash_b, b)]) => {
-                if hash_a == hash_b {
-                    if let Some(slot) = partner.get_mut(*a) {
-                        *slot = *b;
-                    }
+            ([(_, a)], [(_, b)]) => {
+                if let Some(slot) = partner.get_mut(*a as usize) {
+                    *slot = *b;
                 }
             }
             _ => {
                 for &(_, a) in now {
                     for &(_, b) in before {
+                        let (a, b) = (a as usize, b as usize);
                         if same(a, b) {
                             mark(a, b);
                         }
@@ -176,28 +306,11 @@ fn matches(
     });
     drop(sorted);
     for (a, &b) in partner.iter().enumerate() {
-        if b != NONE && same(a, b) {
-            mark(a, b);
+        if b != NONE && same(a, b as usize) {
+            mark(a, b as usize);
         }
     }
     (in_snapshot, kept)
-}
-
-/// The sorted hashes of `resolved`'s Leanplum ids.
-fn sorted_resolved(resolved: &[ResolvedMember]) -> SortedIds {
-    sorted_ids(resolved.iter().map(|r| r.leanplum_id.as_str()))
-}
-
-/// Snapshot entries not `kept`, as plan entries.
-fn removed(snapshot: &Snapshot, kept: &[bool]) -> Vec<PlanEntry> {
-    kept.iter()
-        .enumerate()
-        .filter(|&(_, &kept)| !kept)
-        .map(|(index, _)| PlanEntry {
-            distinct_id: snapshot.distinct_id(index).to_owned(),
-            leanplum_id: snapshot.leanplum_id(index).to_owned(),
-        })
-        .collect()
 }
 
 /// Diffs the members resolved now against the last sync's snapshot.
@@ -210,73 +323,60 @@ pub fn plan(
     snapshot: &Snapshot,
 ) -> SyncPlan {
     let resolved = &current.resolved;
-    let (in_snapshot, kept) =
-        matches(resolved, sorted_resolved(resolved), snapshot);
-    let mut add = Vec::new();
-    let mut unchanged = Vec::with_capacity(snapshot.len());
-    for (member, seen) in resolved.iter().zip(in_snapshot) {
-        let planned = PlanEntry {
-            distinct_id: member.distinct_id.clone(),
-            leanplum_id: member.leanplum_id.clone(),
-        };
-        if seen {
-            unchanged.push(planned);
-        } else {
-            add.push(planned);
-        }
+    let bytes = resolved
+        .iter()
+        .map(|r| r.leanplum_id.len() + r.distinct_id.len())
+        .sum();
+    let mut pairs = IdPairs::with_capacity(resolved.len(), bytes);
+    for member in resolved {
+        pairs.push(&member.leanplum_id, &member.distinct_id);
     }
-    SyncPlan {
-        kind,
-        add,
-        remove: removed(snapshot, &kept),
-        unchanged,
-    }
+    let sorted = sorted_ids((0..pairs.len()).map(|i| pairs.leanplum_id(i)));
+    plan_pairs(kind, pairs, &[], sorted, snapshot)
 }
 
-/// Same as [`plan`], but moves the ids out of its inputs instead of
-/// copying them, for callers that no longer need them.
+/// Same as [`plan`], taking its inputs.
 pub fn plan_owned(
     kind: ExportKind,
     current: IdentityMatch,
     snapshot: Snapshot,
 ) -> SyncPlan {
-    let sorted = sorted_resolved(&current.resolved);
-    plan_sorted(kind, current.resolved, sorted, snapshot)
+    plan(kind, &current, &snapshot)
 }
 
-/// [`plan_owned`] given the sorted hashes of `resolved`.
-fn plan_sorted(
+/// The plan for the current members in `current`, leaving out those
+/// marked in `dropped`; `sorted` holds the hashes of the others'
+/// Leanplum ids.
+fn plan_pairs(
     kind: ExportKind,
-    resolved: Vec<ResolvedMember>,
+    current: IdPairs,
+    dropped: &[bool],
     sorted: SortedIds,
-    snapshot: Snapshot,
+    snapshot: &Snapshot,
 ) -> SyncPlan {
-    let (in_snapshot, kept) = matches(&resolved, sorted, &snapshot);
-    let remove = removed(&snapshot, &kept);
-    drop(snapshot);
+    let (in_snapshot, kept) = matches(&current, sorted, snapshot);
+    let mut remove = IdPairs::default();
+    for (index, _) in kept.iter().enumerate().filter(|(_, &kept)| !kept) {
+        remove.push(snapshot.leanplum_id(index), snapshot.distinct_id(index));
+    }
     let mut add = Vec::new();
-    // Collected in place: `unchanged` reuses `resolved`'s buffer.
-    let unchanged = resolved
-        .into_iter()
-        .enumerate()
-        .filter_map(|(index, member)| {
-            let planned = PlanEntry {
-                distinct_id: member.distinct_id,
-                leanplum_id: member.leanplum_id,
-            };
-            if in_snapshot.get(index).copied().unwrap_or(false) {
-                Some(planned)
-            } else {
-                add.push(planned);
-                None
-            }
-        })
-        .collect();
+    let mut unchanged = Vec::with_capacity(snapshot.len());
+    for (pos, seen) in in_snapshot.into_iter().enumerate() {
+        if dropped.get(pos).copied().unwrap_or(false) {
+            continue;
+        }
+        if seen {
+            unchanged.push(pos);
+        } else {
+            add.push(pos);
+        }
+    }
     SyncPlan {
         kind,
+        current,
         add,
-        remove,
         unchanged,
+        remove,
     }
 }
 
@@ -293,23 +393,28 @@ pub struct PlannedSync {
 }
 
 impl IdentityResolver {
-    /// Same as `finish` followed by [`plan_owned`], but faster: the
-    /// Leanplum ids are hashed and sorted once, as they were pushed.
+    /// Same as `finish` followed by [`plan`], but faster: the ids stay in
+    /// the text buffer they were decoded into, and the Leanplum ids are
+    /// hashed once, as they were pushed.
     pub fn finish_plan(
         self,
         kind: ExportKind,
         snapshot: Snapshot,
     ) -> PlannedSync {
-        let (current, sorted) = self.finish_sorted();
-        let IdentityMatch {
-            resolved,
+        let (matched, sorted) = self.finish_sorted();
+        let Candidates {
+            pairs,
+            dropped,
             summary,
             flagged,
-        } = current;
+            ..
+        } = matched;
+        let plan = plan_pairs(kind, pairs, &dropped, sorted, &snapshot);
+        drop(snapshot);
         PlannedSync {
             summary,
             flagged,
-            plan: plan_sorted(kind, resolved, sorted, snapshot),
+            plan,
         }
     }
 }

@@ -1,25 +1,21 @@
 //! The snapshot of what the last sync set, stored as one text buffer
-//! with offsets (no allocation per entry), and the builder that fills it
+//! with offsets ([`IdPairs`], no allocation per entry), and the builder that fills it
 //! entry by entry or straight from snapshot lines.
 
 use crate::fast_hash::{
-    hash_str, radix_sort, remove_positions, repeats, run_end, sort_key,
-    SortedIds,
+    id_key, position, radix_sort, remove_positions, repeats, run_end, SortedIds,
 };
-use crate::members::{unescape_into, SnapshotEntry};
+use crate::id_pairs::IdPairs;
+use crate::members::SnapshotEntry;
 use std::sync::OnceLock;
 
 /// The Leanplum ids the last sync left with the attribute set, each
 /// with its distinct id, in the order given, each Leanplum id once.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    /// Every id back to back: each entry's Leanplum id, then its
-    /// distinct id.
-    text: String,
-    /// Where each id starts in `text`, two per entry; each ends where
-    /// the next starts, the last at the end of `text`.
-    starts: Vec<usize>,
-    /// (hash of Leanplum id, entry index), sorted by hash.
+    /// The entries' ids.
+    pairs: IdPairs,
+    /// (key of Leanplum id, entry index), sorted by key.
     pub(super) sorted: SortedIds,
     /// The entries as structs, built on first request.
     entries: OnceLock<Vec<SnapshotEntry>>,
@@ -29,8 +25,7 @@ pub struct Snapshot {
 /// [`Snapshot`].
 #[derive(Debug, Clone, Default)]
 pub struct SnapshotBuilder {
-    text: String,
-    starts: Vec<usize>,
+    pairs: IdPairs,
     sorted: SortedIds,
 }
 
@@ -44,8 +39,7 @@ impl SnapshotBuilder {
     /// `bytes` bytes in all (the snapshot text's length is a good guess).
     pub fn with_capacity(entries: usize, bytes: usize) -> Self {
         Self {
-            text: String::with_capacity(bytes),
-            starts: Vec::with_capacity(entries.saturating_mul(2)),
+            pairs: IdPairs::with_capacity(entries, bytes),
             sorted: Vec::with_capacity(entries),
         }
     }
@@ -62,52 +56,33 @@ impl SnapshotBuilder {
 
     /// Adds one entry.
     pub fn push(&mut self, leanplum_id: &str, distinct_id: &str) {
-        let hash = hash_str(leanplum_id);
-        self.sorted.push((hash, self.sorted.len()));
-        self.starts.push(self.text.len());
-        self.text.push_str(leanplum_id);
-        self.starts.push(self.text.len());
-        self.text.push_str(distinct_id);
+        let key = id_key(leanplum_id);
+        self.sorted.push((key, position(self.sorted.len())));
+        self.pairs.push(leanplum_id, distinct_id);
     }
 
-    /// Adds one entry from the escaped fields of a snapshot line; on
-    /// error nothing is added.
+    /// Adds one entry from the escaped fields of a snapshot line (`plain`
+    /// when the line holds no backslash or CR); on error nothing is
+    /// added.
     pub(crate) fn push_escaped(
         &mut self,
         leanplum_id: &[u8],
         distinct_id: &[u8],
+        plain: bool,
     ) -> Result<(), String> {
-        let start = self.text.len();
-        let unescaped =
-            unescape_into(leanplum_id, &mut self.text).and_then(|()| {
-                let middle = self.text.len();
-                unescape_into(distinct_id, &mut self.text).map(|()| middle)
-            });
-        let middle = match unescaped {
-            Ok(middle) => middle,
-            Err(message) => {
-                self.text.truncate(start);
-                return Err(message);
-            }
-        };
-        let hash = hash_str(self.text.get(start..middle).unwrap_or(""));
-        self.sorted.push((hash, self.sorted.len()));
-        self.starts.push(start);
-        self.starts.push(middle);
+        let index = position(self.sorted.len());
+        let leanplum_id =
+            self.pairs.push_escaped(leanplum_id, distinct_id, plain)?;
+        self.sorted.push((id_key(leanplum_id), index));
         Ok(())
     }
 
     /// The snapshot; a repeated Leanplum id keeps its first entry.
     pub fn finish(self) -> Snapshot {
-        let SnapshotBuilder {
-            text,
-            starts,
-            mut sorted,
-        } = self;
+        let SnapshotBuilder { pairs, mut sorted } = self;
         radix_sort(&mut sorted);
         let mut snapshot = Snapshot {
-            text,
-            starts,
+            pairs,
             sorted,
             entries: OnceLock::new(),
         };
@@ -145,51 +120,30 @@ impl Snapshot {
                 *flag = true;
             }
         }
-        let mut text = String::with_capacity(self.text.len());
-        let mut starts = Vec::with_capacity(self.starts.len());
-        for (index, &gone) in dropped.iter().enumerate() {
-            if !gone {
-                starts.push(text.len());
-                text.push_str(self.leanplum_id(index));
-                starts.push(text.len());
-                text.push_str(self.distinct_id(index));
-            }
-        }
+        self.pairs = self.pairs.without(&dropped);
         remove_positions(&mut self.sorted, &dropped);
-        self.text = text;
-        self.starts = starts;
-    }
-
-    /// The `field`-th id stored: entry `field / 2`, Leanplum id for even
-    /// `field`, distinct id for odd.
-    #[inline]
-    fn field(&self, field: usize) -> &str {
-        let start = self.starts.get(field).copied().unwrap_or(0);
-        let end = self.starts.get(field + 1).copied();
-        let end = end.unwrap_or(self.text.len());
-        self.text.get(start..end).unwrap_or("")
     }
 
     /// The Leanplum id of entry `index` (empty past the end).
     #[inline]
     pub(super) fn leanplum_id(&self, index: usize) -> &str {
-        self.field(index.saturating_mul(2))
+        self.pairs.leanplum_id(index)
     }
 
     /// The distinct id of entry `index` (empty past the end).
     #[inline]
     pub(super) fn distinct_id(&self, index: usize) -> &str {
-        self.field(index.saturating_mul(2).saturating_add(1))
+        self.pairs.distinct_id(index)
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.starts.len() / 2
+        self.pairs.len()
     }
 
     /// True when the last sync left nothing set.
     pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
+        self.pairs.len() == 0
     }
 
     /// Entry `index` as a struct.
@@ -221,12 +175,12 @@ impl Snapshot {
 
     /// True when the last sync set the attribute on `leanplum_id`.
     pub fn contains(&self, leanplum_id: &str) -> bool {
-        let key = sort_key(hash_str(leanplum_id));
-        let start = self.sorted.partition_point(|p| sort_key(p.0) < key);
+        let key = id_key(leanplum_id);
+        let start = self.sorted.partition_point(|p| p.0 < key);
         let end = run_end(&self.sorted, start);
         self.sorted.get(start..end).is_some_and(|run| {
             run.iter()
-                .any(|&(_, pos)| self.leanplum_id(pos) == leanplum_id)
+                .any(|&(_, pos)| self.leanplum_id(pos as usize) == leanplum_id)
         })
     }
 }
