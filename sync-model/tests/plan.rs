@@ -5,7 +5,7 @@ use sync_model::plan::{
 };
 use sync_model::{
     plan, ExportKind, IdSource, IdentityMatch, PlanEntry, ResolvedMember,
-    Snapshot,
+    Snapshot, SyncPlan,
 };
 
 fn current(ids: &[(&str, &str)]) -> IdentityMatch {
@@ -216,4 +216,28 @@ fn a_snapshot_answers_whether_it_holds_an_id() {
     let before = snapshot(&[("l1", "d1"), ("l2", "d2")]);
     assert!(before.contains("l2"));
     assert!(!before.contains("l3"));
+}
+
+#[test]
+fn a_plan_prints_and_compares_by_its_lists() {
+    let now = current(&[("d1", "l1"), ("d2", "l2")]);
+    let before = snapshot(&[("l2", "d2"), ("l3", "d3")]);
+    let planned = plan(ExportKind::Dynamic, &now, &before);
+    let built = SyncPlan::new(
+        ExportKind::Dynamic,
+        [entry("d1", "l1")],
+        [entry("d3", "l3")],
+        [entry("d2", "l2")],
+    );
+    assert_eq!(planned, built);
+    assert_eq!(
+        format!("{planned:?}"),
+        "SyncPlan { kind: Dynamic, \
+         add: [PlanEntry { distinct_id: \"d1\", leanplum_id: \"l1\" }], \
+         remove: [PlanEntry { distinct_id: \"d3\", leanplum_id: \"l3\" }], \
+         unchanged: [PlanEntry { distinct_id: \"d2\", leanplum_id: \"l2\" }] }"
+    );
+    let mut one_time = built;
+    one_time.kind = ExportKind::OneTime;
+    assert_ne!(planned, one_time);
 }

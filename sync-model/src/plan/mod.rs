@@ -121,7 +121,7 @@ impl Eq for PlanEntries<'_> {}
 /// The ids live in two text buffers (current members and removed
 /// entries) rather than in a string each, so a plan of millions of people
 /// takes little more memory than their ids.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SyncPlan {
     /// One-time or dynamic.
     pub kind: ExportKind,
@@ -134,6 +134,17 @@ pub struct SyncPlan {
     unchanged: Vec<usize>,
     /// Snapshot entries that are no longer current.
     remove: IdPairs,
+}
+
+impl fmt::Debug for SyncPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncPlan")
+            .field("kind", &self.kind)
+            .field("add", &self.add())
+            .field("remove", &self.remove())
+            .field("unchanged", &self.unchanged())
+            .finish()
+    }
 }
 
 impl PartialEq for SyncPlan {
