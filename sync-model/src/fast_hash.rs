@@ -18,7 +18,7 @@ fn mix(a: u64, b: u64) -> u64 {
 
 /// Up to 8 bytes as a little-endian word, zero padded.
 #[inline]
-fn word(bytes: &[u8]) -> u64 {
+pub(crate) fn word(bytes: &[u8]) -> u64 {
     let mut padded = [0u8; 8];
     let len = bytes.len().min(8);
     padded[..len].copy_from_slice(&bytes[..len]);
@@ -134,8 +134,8 @@ pub(crate) fn sorted_keys(keys: Vec<u32>) -> SortedIds {
 
 /// True when `dropped` marks position `pos`.
 #[inline]
-pub(crate) fn marked(dropped: &[bool], pos: u32) -> bool {
-    dropped.get(pos as usize).copied().unwrap_or(false)
+pub(crate) fn marked(dropped: &[bool], pos: usize) -> bool {
+    dropped.get(pos).copied().unwrap_or(false)
 }
 
 /// Removes the pairs of positions marked in `dropped` and renumbers the
@@ -147,7 +147,7 @@ pub(crate) fn remove_positions(sorted: &mut SortedIds, dropped: &[bool]) {
         new_pos.push(next);
         next += u32::from(!gone);
     }
-    sorted.retain(|&(_, pos)| !marked(dropped, pos));
+    sorted.retain(|&(_, pos)| !marked(dropped, pos as usize));
     for pair in sorted.iter_mut() {
         pair.1 = new_pos.get(pair.1 as usize).copied().unwrap_or(0);
     }

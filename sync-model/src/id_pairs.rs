@@ -2,6 +2,7 @@
 //! one text buffer: two offsets per pair and no allocation per pair, so
 //! millions of them cost little more than their text.
 
+use crate::fast_hash::marked;
 use crate::members::push_field;
 
 /// Leanplum id and distinct id pairs, in the order pushed.
@@ -101,7 +102,7 @@ impl IdPairs {
     pub(crate) fn without(&self, dropped: &[bool]) -> IdPairs {
         let mut kept = IdPairs::with_capacity(self.len(), self.text.len());
         for index in 0..self.len() {
-            if !dropped.get(index).copied().unwrap_or(false) {
+            if !marked(dropped, index) {
                 kept.push(self.leanplum_id(index), self.distinct_id(index));
             }
         }

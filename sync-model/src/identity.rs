@@ -351,7 +351,7 @@ impl IdentityResolver {
         let resolved = sources
             .iter()
             .enumerate()
-            .filter(|&(pos, _)| !dropped.get(pos).copied().unwrap_or(false))
+            .filter(|&(pos, _)| !marked(&dropped, pos))
             .map(|(pos, &source)| ResolvedMember {
                 distinct_id: pairs.distinct_id(pos).to_owned(),
                 leanplum_id: pairs.leanplum_id(pos).to_owned(),
@@ -416,7 +416,7 @@ impl IdentityResolver {
                     ),
                 });
             }
-            sorted.retain(|&(_, pos)| !marked(&dropped, pos));
+            sorted.retain(|&(_, pos)| !marked(&dropped, pos as usize));
         }
         let candidates = Candidates {
             pairs,

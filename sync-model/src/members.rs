@@ -27,6 +27,7 @@
 //! `\r`. A backslash followed by anything else, a raw CR, or bytes that
 //! are not UTF-8 make the line malformed.
 
+use crate::fast_hash::word;
 use crate::identity::{IdentityResolver, Property};
 use crate::plan::SnapshotBuilder;
 use serde::{Deserialize, Serialize};
@@ -315,16 +316,6 @@ fn decode_field(raw: &[u8], plain: bool) -> Result<String, String> {
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Eight bytes as a little-endian word.
-#[inline]
-fn load_word(chunk: &[u8]) -> u64 {
-    let mut bytes = [0u8; 8];
-    let len = chunk.len().min(8);
-    bytes[..len].copy_from_slice(&chunk[..len]);
-    u64::from_le_bytes(bytes)
-}
 
 /// The high bit of every byte of `word` that is zero, and no other bit
 /// (exact: a match never marks its neighbours).
@@ -381,7 +372,7 @@ fn split_fields<const N: usize>(line: &[u8]) -> Split<'_, N> {
     let mut words = line.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut words {
-        let word = load_word(chunk);
+        let word = word(chunk);
         special |= zero_bytes(word ^ BACKSLASHES) | zero_bytes(word ^ CRS);
         let mut tabs = zero_bytes(word ^ TABS);
         while tabs != 0 {
@@ -528,16 +519,14 @@ fn find_newline(bytes: &[u8]) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut offset = 0;
     for chunk in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ NEWLINES;
-        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            break;
+        let newlines = zero_bytes(word(chunk) ^ NEWLINES);
+        if newlines != 0 {
+            return Some(offset + (newlines.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    bytes
-        .get(offset..)?
+    words
+        .remainder()
         .iter()
         .position(|&b| b == b'\n')
         .map(|at| offset + at)
@@ -803,6 +792,25 @@ mod tests {
                 assert_eq!(split.count, naive.len(), "{line:?}");
                 assert_eq!(&split.fields[..naive.len()], &naive[..]);
                 assert_eq!(split.plain, plain, "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn find_newline_finds_the_first_newline_at_any_offset() {
+        for len in 0..=20usize {
+            for first in 0..=len {
+                // The rest is 0x0b (newline ^ 1), which an inexact
+                // zero-byte test can mistake for a newline.
+                let mut bytes = vec![0x0bu8; len];
+                if let Some(byte) = bytes.get_mut(first) {
+                    *byte = b'\n';
+                }
+                if let Some(byte) = bytes.get_mut(first + 2) {
+                    *byte = b'\n';
+                }
+                let expected = bytes.iter().position(|&b| b == b'\n');
+                assert_eq!(find_newline(&bytes), expected, "{bytes:?}");
             }
         }
     }

@@ -23,7 +23,7 @@ pub use limits::{
 };
 pub use snapshot::{Snapshot, SnapshotBuilder};
 
-use crate::fast_hash::{join_runs, sorted_ids, SortedIds};
+use crate::fast_hash::{join_runs, marked, sorted_ids, SortedIds};
 use crate::id_pairs::IdPairs;
 use crate::identity::{
     Candidates, FlaggedMember, IdentityMatch, IdentityResolver, IdentitySummary,
@@ -373,7 +373,7 @@ fn plan_pairs(
     let mut add = Vec::new();
     let mut unchanged = Vec::with_capacity(snapshot.len());
     for (pos, seen) in in_snapshot.into_iter().enumerate() {
-        if dropped.get(pos).copied().unwrap_or(false) {
+        if marked(dropped, pos) {
             continue;
         }
         if seen {
